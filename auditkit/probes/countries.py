@@ -14,7 +14,6 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from auditkit.errors import AuditkitError
 
@@ -185,17 +184,11 @@ def same_country(a: str, b: str) -> bool:
 @lru_cache(maxsize=1)
 def study_countries() -> tuple[Country, ...]:
     """The study's 181 countries (2021 population > 250,000), in the study's order."""
-    text = (
-        resources.files("auditkit.probes")
-        .joinpath("data/study_countries_181.csv")
-        .read_text(encoding="utf-8")
-    )
-    rows = list(csv.DictReader(text.splitlines()))
+    from auditkit.facts.countries import study_rows
+
     return tuple(
-        Country(
-            name=r["country"], iso3=r["iso3"] or None, takes_article=takes_article(r["country"])
-        )
-        for r in rows
+        Country(name=name, iso3=code or None, takes_article=takes_article(name))
+        for name, code in study_rows()
     )
 
 
