@@ -19,7 +19,13 @@ from auditkit.evals.base import STUDY_SEED, Metric, TaskSpec, get_task
 from auditkit.evals.chains import STUDY_CHAIN_SET, Chain, resolve_chains
 from auditkit.evals.formats import OUTPUTS_FILE, ScoreOptions, read_outputs
 from auditkit.evals.qa_metrics import ANSWER_EQUIV_METHOD
-from auditkit.io import default_out_dir, sha256_file, write_json, write_parquet
+from auditkit.io import (
+    default_out_dir,
+    holds_run_folder,
+    sha256_file,
+    write_json,
+    write_parquet,
+)
 from auditkit.skips import SkipLog
 
 KIND = "eval"
@@ -133,6 +139,13 @@ def _chains(chain: list[str] | tuple[str, ...] | None) -> tuple[list[Chain], str
     return resolve_chains([STUDY_CHAIN_SET]), "auto"
 
 
+def _out_dir(args: dict[str, Any]) -> Path:
+    return (
+        Path(args["out"]) if args.get("out") else default_out_dir(KIND, get_task(args["task"]).name)
+    )
+
+
+@holds_run_folder(_out_dir)
 def score_outputs(
     task: str,
     outputs: list[str],
@@ -269,6 +282,7 @@ def _write_run(
     write_record(out_dir, record)
 
 
+@holds_run_folder(_out_dir)
 def run_eval(
     task: str,
     model: str,

@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,10 +33,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.audit import AUDIT_FILE, SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.corpora.record import Utterance
 from auditkit.errors import AuditkitError
-from auditkit.io import atomic_write_bytes, dumps_json, read_json, text_hash, write_json
+from auditkit.io import (
+    atomic_write_bytes,
+    dumps_json,
+    read_json,
+    run_folder_lock,
+    text_hash,
+    write_json,
+    write_parquet,
+)
 from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
 from auditkit.langid.prepare import prepare
@@ -121,11 +130,40 @@ class Detectors:
 _WORKER: Detectors | None = None
 
 
-def _init_worker(fasttext_model: str | None, langdetect_impl: str) -> None:
+def _init_worker(fasttext_model: str | None, langdetect_impl: str, parent: int = 0) -> None:
     global _WORKER
     # Ctrl-C is handled once, by the parent, which then stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent:
+        end_with_parent(parent)
     _WORKER = Detectors(fasttext_model, langdetect_impl).load()
+
+
+def end_with_parent(parent: int, poll_s: float = 1.0) -> None:
+    """Make this worker process end when ``parent`` does, however the parent ends (kill -9
+    included): the kernel's parent-death signal on Linux, and a watcher thread everywhere
+    (it also covers the race where the parent died before the signal was armed)."""
+    import ctypes
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(poll_s)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, name="auditkit-parent-watch", daemon=True).start()
 
 
 def _worker_info() -> dict[str, Any]:
@@ -180,6 +218,49 @@ class _PendingShard:
     futures: list[tuple[list[bytes], Future | list]]  # (keys of the chunk, labels)
 
 
+def input_identity(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The part of each input record that identifies its content: a local file by size and
+    sha256 (its path, mtime and name may change with a copy), a Hub split by id, config,
+    split, requested revision and the commit it resolved to (when it could be resolved)."""
+    out = []
+    for i in inputs:
+        if "sha256" in i:
+            out.append({"sha256": i["sha256"], "bytes": i.get("bytes")})
+        else:
+            out.append({k: i.get(k) for k in ("hub_id", "config", "split", "revision", "commit")})
+    return out
+
+
+def describe_input_change(old: Any, new: list[dict[str, Any]]) -> str:
+    if not isinstance(old, list):
+        return "the folder records no input fingerprint (made by an older auditkit)"
+    if len(old) != len(new):
+        return f"{len(old)} input file(s) then, {len(new)} now"
+    for i, (a, b) in enumerate(zip(old, new)):
+        if a != b:
+            what = ", ".join(sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)))
+            return f"input #{i + 1} changed ({what})"
+    return "the inputs differ"
+
+
+def check_inputs_unchanged(inputs: list[dict[str, Any]]) -> None:
+    """Refuse to publish results when a local input changed while it was read (the shards
+    would mix two versions of it); the folder's run.json keeps the old fingerprint, so the
+    next run refuses to resume and asks for --overwrite."""
+    for i in inputs:
+        if "mtime_ns" not in i:
+            continue
+        try:
+            st = os.stat(i["path"])
+        except OSError:
+            st = None
+        if st is None or st.st_size != i.get("bytes") or st.st_mtime_ns != i["mtime_ns"]:
+            raise AuditkitError(
+                f"{i['path']} changed while it was being read; no summary was written. "
+                "Run again with --overwrite once the file is stable"
+            )
+
+
 class LangRun:
     """One `auditkit lang` run into an output folder."""
 
@@ -211,25 +292,43 @@ class LangRun:
         self._cache: OrderedDict[bytes, tuple] = OrderedDict()
 
     # -- run folder ------------------------------------------------------------------------
-    def _prepare_out(self) -> None:
+    def _prepare_out(self, inputs: list[dict[str, Any]]) -> None:
+        """Check that the shards already in the folder were made from these arguments AND
+        this input content, so a resumed run never mixes two corpora or two settings."""
         run_file = self.out / RUN_FILE
         identity = self.config.identity()
-        if run_file.exists():
-            previous = read_json(run_file).get("config", {})
-            if previous != identity and not self.overwrite:
+        content = input_identity(inputs)
+        if run_file.exists() and not self.overwrite:
+            previous = read_json(run_file)
+            old_config = previous.get("config", {})
+            if old_config != identity:
                 diff = sorted(
-                    k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k)
+                    k
+                    for k in set(old_config) | set(identity)
+                    if old_config.get(k) != identity.get(k)
                 )
                 raise AuditkitError(
                     f"{self.out} holds a run made with other arguments (differs in: "
                     f"{', '.join(diff)}); use another --out, or --overwrite to start over"
                 )
-            if previous != identity or self.overwrite:
-                shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
-        elif self.overwrite:
+            old_content = previous.get("inputs")
+            if old_content != content:
+                raise AuditkitError(
+                    f"{self.out} holds results computed on other input: "
+                    f"{describe_input_change(old_content, content)}. Its shards cannot be "
+                    "resumed; use --overwrite to start afresh, or another --out"
+                )
+        elif self.overwrite or not run_file.exists():
             shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
-        (self.out / SHARD_DIR).mkdir(parents=True, exist_ok=True)
-        write_json(run_file, {"config": identity})
+            for name in (SUMMARY_FILE, AUDIT_FILE):
+                (self.out / name).unlink(missing_ok=True)
+        shard_dir = self.out / SHARD_DIR
+        if shard_dir.is_symlink():
+            raise AuditkitError(
+                f"{shard_dir} is a symlink; auditkit never writes through one: remove it"
+            )
+        shard_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_file, {"config": identity, "inputs": content})
 
     def shard_path(self, i: int) -> Path:
         return self.out / SHARD_DIR / f"part-{i:05d}.parquet"
@@ -342,10 +441,7 @@ class LangRun:
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
-        path = self.shard_path(shard.index)
-        tmp = path.with_name(f".{path.name}.tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+        write_parquet(table, self.shard_path(shard.index))
         counts = shard_counts(cols)
         # The marker is written last: its presence means the parquet file is complete.
         atomic_write_bytes(
@@ -371,13 +467,19 @@ class LangRun:
 
     # -- main loop -------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
+        # One run per folder at a time: a second one (any arguments, --overwrite or not)
+        # refuses at once instead of mixing its shards with ours.
+        with run_folder_lock(self.out):
+            return self._run_locked()
+
+    def _run_locked(self) -> dict[str, Any]:
         from auditkit.console import err_console, make_progress
         from auditkit.corpora import open_corpus
 
         started = utc_now()
         cfg = self.config
         corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
-        self._prepare_out()
+        self._prepare_out(corpus.inputs)
         pool: ProcessPoolExecutor | None = None
         local: Detectors | None = None
         if self.engine == "local" and self.workers > 1:
@@ -385,7 +487,7 @@ class LangRun:
                 self.workers,
                 mp_context=mp.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(cfg.fasttext_model, cfg.langdetect_impl),
+                initargs=(cfg.fasttext_model, cfg.langdetect_impl, os.getpid()),
             )
             # Start the workers now: they load their detectors while the corpus is counted,
             # and the parent never loads a copy of its own (it only needs their description).
@@ -464,6 +566,7 @@ class LangRun:
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+        check_inputs_unchanged(corpus.inputs)
         # Drop shards left by an earlier run of the same folder beyond the corpus end.
         for stale in sorted((self.out / SHARD_DIR).glob("part-*.parquet")):
             if int(stale.stem.split("-")[1]) > index:
