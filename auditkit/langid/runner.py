@@ -20,11 +20,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
-import shutil
 import signal
-import sys
 from collections import OrderedDict
-from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,24 +30,29 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditkit.audit import AUDIT_FILE, SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.corpora.record import Utterance
+from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old public names)
+    RUN_FILE,
+    SHARD_DIR,
+    RunFolder,
+    Shard,
+    check_inputs_unchanged,
+    describe_input_change,
+    end_with_parent,
+    input_identity,
+    iter_shards,
+    run_pass,
+)
 from auditkit.errors import AuditkitError
 from auditkit.io import (
-    atomic_write_bytes,
-    dumps_json,
-    read_json,
     run_folder_lock,
     text_hash,
     write_json,
-    write_parquet,
 )
 from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
 from auditkit.langid.prepare import prepare
-
-SHARD_DIR = "utterances"
-RUN_FILE = "run.json"
 
 OUTPUT_SCHEMA = pa.schema(
     [
@@ -139,33 +141,6 @@ def _init_worker(fasttext_model: str | None, langdetect_impl: str, parent: int =
     _WORKER = Detectors(fasttext_model, langdetect_impl).load()
 
 
-def end_with_parent(parent: int, poll_s: float = 1.0) -> None:
-    """Make this worker process end when ``parent`` does, however the parent ends (kill -9
-    included): the kernel's parent-death signal on Linux, and a watcher thread everywhere
-    (it also covers the race where the parent died before the signal was armed)."""
-    import ctypes
-    import threading
-    import time
-
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            PR_SET_PDEATHSIG = 1
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            time.sleep(poll_s)
-
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(target=watch, name="auditkit-parent-watch", daemon=True).start()
-
-
 def _worker_info() -> dict[str, Any]:
     assert _WORKER is not None
     return _WORKER.info()
@@ -174,27 +149,6 @@ def _worker_info() -> dict[str, Any]:
 def _work(texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
     assert _WORKER is not None
     return _WORKER.label(texts)
-
-
-# --- shards ---------------------------------------------------------------------------------
-def iter_shards(
-    utterances: Iterator[Utterance], shard_size: int, limit: int | None
-) -> Iterator[list[Utterance]]:
-    """Groups of about shard_size utterances, cut only between examples."""
-    shard: list[Utterance] = []
-    n = 0
-    last_example = None
-    for u in utterances:
-        if limit is not None and n >= limit:
-            break
-        if len(shard) >= shard_size and u.example_id != last_example:
-            yield shard
-            shard = []
-        shard.append(u)
-        last_example = u.example_id
-        n += 1
-    if shard:
-        yield shard
 
 
 def agree(
@@ -208,6 +162,39 @@ def agree(
     return UNDETERMINED, "disagreed"
 
 
+class LanguageLabeller:
+    """Agreed language code per text with lang's default settings (both detectors, no
+    stripping, no confidence floor), for steps of other sides that need an utterance's language
+    (`auditkit countries`). Reached through auditkit.corpus_pass.language_labeller, so those
+    sides never import this one."""
+
+    def __init__(self) -> None:
+        self.detectors = Detectors(None, "auto").load()
+
+    def info(self) -> dict[str, Any]:
+        return self.detectors.info()
+
+    def __call__(self, texts: list[str]) -> list[str]:
+        prepared = [prepare(t, False).text for t in texts]
+        unique = list(dict.fromkeys(t for t in prepared if t))
+        labels = dict(zip(unique, self.detectors.label(unique))) if unique else {}
+        out = []
+        for t in prepared:
+            if not t:
+                out.append(EMPTY)
+                continue
+            ft_label, ft_prob, ld_label, ld_prob = labels[t]
+            code, _ = agree(
+                normalise_code(ft_label, "fasttext"),
+                ft_prob,
+                normalise_code(ld_label, "langdetect"),
+                ld_prob,
+                0.0,
+            )
+            out.append(code)
+        return out
+
+
 @dataclass
 class _PendingShard:
     index: int
@@ -216,49 +203,6 @@ class _PendingShard:
     prepared: list[tuple[str, int]]  # (prepared text, chars removed)
     keys: list[bytes]  # dedup key per utterance (b"" for empty)
     futures: list[tuple[list[bytes], Future | list]]  # (keys of the chunk, labels)
-
-
-def input_identity(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The part of each input record that identifies its content: a local file by size and
-    sha256 (its path, mtime and name may change with a copy), a Hub split by id, config,
-    split, requested revision and the commit it resolved to (when it could be resolved)."""
-    out = []
-    for i in inputs:
-        if "sha256" in i:
-            out.append({"sha256": i["sha256"], "bytes": i.get("bytes")})
-        else:
-            out.append({k: i.get(k) for k in ("hub_id", "config", "split", "revision", "commit")})
-    return out
-
-
-def describe_input_change(old: Any, new: list[dict[str, Any]]) -> str:
-    if not isinstance(old, list):
-        return "the folder records no input fingerprint (made by an older auditkit)"
-    if len(old) != len(new):
-        return f"{len(old)} input file(s) then, {len(new)} now"
-    for i, (a, b) in enumerate(zip(old, new)):
-        if a != b:
-            what = ", ".join(sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)))
-            return f"input #{i + 1} changed ({what})"
-    return "the inputs differ"
-
-
-def check_inputs_unchanged(inputs: list[dict[str, Any]]) -> None:
-    """Refuse to publish results when a local input changed while it was read (the shards
-    would mix two versions of it); the folder's run.json keeps the old fingerprint, so the
-    next run refuses to resume and asks for --overwrite."""
-    for i in inputs:
-        if "mtime_ns" not in i:
-            continue
-        try:
-            st = os.stat(i["path"])
-        except OSError:
-            st = None
-        if st is None or st.st_size != i.get("bytes") or st.st_mtime_ns != i["mtime_ns"]:
-            raise AuditkitError(
-                f"{i['path']} changed while it was being read; no summary was written. "
-                "Run again with --overwrite once the file is stable"
-            )
 
 
 class LangRun:
@@ -290,51 +234,16 @@ class LangRun:
         self.chunk_size = chunk_size
         self.cache_size = cache_size
         self._cache: OrderedDict[bytes, tuple] = OrderedDict()
+        self.folder = RunFolder(self.out, config.identity(), overwrite)
+        self._pool: ProcessPoolExecutor | None = None
+        self._local: Detectors | None = None
 
     # -- run folder ------------------------------------------------------------------------
-    def _prepare_out(self, inputs: list[dict[str, Any]]) -> None:
-        """Check that the shards already in the folder were made from these arguments AND
-        this input content, so a resumed run never mixes two corpora or two settings."""
-        run_file = self.out / RUN_FILE
-        identity = self.config.identity()
-        content = input_identity(inputs)
-        if run_file.exists() and not self.overwrite:
-            previous = read_json(run_file)
-            old_config = previous.get("config", {})
-            if old_config != identity:
-                diff = sorted(
-                    k
-                    for k in set(old_config) | set(identity)
-                    if old_config.get(k) != identity.get(k)
-                )
-                raise AuditkitError(
-                    f"{self.out} holds a run made with other arguments (differs in: "
-                    f"{', '.join(diff)}); use another --out, or --overwrite to start over"
-                )
-            old_content = previous.get("inputs")
-            if old_content != content:
-                raise AuditkitError(
-                    f"{self.out} holds results computed on other input: "
-                    f"{describe_input_change(old_content, content)}. Its shards cannot be "
-                    "resumed; use --overwrite to start afresh, or another --out"
-                )
-        elif self.overwrite or not run_file.exists():
-            shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
-            for name in (SUMMARY_FILE, AUDIT_FILE):
-                (self.out / name).unlink(missing_ok=True)
-        shard_dir = self.out / SHARD_DIR
-        if shard_dir.is_symlink():
-            raise AuditkitError(
-                f"{shard_dir} is a symlink; auditkit never writes through one: remove it"
-            )
-        shard_dir.mkdir(parents=True, exist_ok=True)
-        write_json(run_file, {"config": identity, "inputs": content})
-
     def shard_path(self, i: int) -> Path:
-        return self.out / SHARD_DIR / f"part-{i:05d}.parquet"
+        return self.folder.shard_path(i)
 
     def done_path(self, i: int) -> Path:
-        return self.out / SHARD_DIR / f"part-{i:05d}.done.json"
+        return self.folder.done_path(i)
 
     # -- labelling -------------------------------------------------------------------------
     @staticmethod
@@ -388,7 +297,7 @@ class LangRun:
         for shard, keys in zip(window, per_shard):
             shard.futures = [(keys, [labels[k] for k in keys])] if keys else []
 
-    def _finish(self, shard: _PendingShard, on_chunk) -> dict[str, Any]:
+    def _finish(self, shard: _PendingShard, on_chunk) -> tuple[pa.Table, dict[str, Any]]:
         new: dict[bytes, tuple] = {}
         n_unique = sum(len(k) for k, _ in shard.futures) or 1
         for chunk, fut in shard.futures:
@@ -440,30 +349,48 @@ class LangRun:
             self._cache[key] = lab
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
-        write_parquet(table, self.shard_path(shard.index))
-        counts = shard_counts(cols)
-        # The marker is written last: its presence means the parquet file is complete.
-        atomic_write_bytes(
-            self.done_path(shard.index),
-            dumps_json(
-                {"rows": len(shard.utterances), "start": shard.start, "counts": counts}
-            ).encode(),
-        )
-        return counts
+        return pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA), shard_counts(cols)
 
-    def _count(self, corpus: Any) -> int | None:
-        """Utterances to expect, for the progress bar's ETA. Local files are counted in a
-        quick pass (reading is ~100x faster than labelling); a hub stream is not read twice."""
-        limit = self.config.limit
-        if not self.progress or corpus.describe().get("hub_id"):
-            return limit
-        n = 0
-        for _ in corpus.iter_utterances():
-            n += 1
-            if limit is not None and n >= limit:
-                break
-        return n
+    # -- the corpus pass's processor (auditkit/corpus_pass.py) ------------------------------
+    def start(self, shard: Shard) -> None:
+        prepared = []
+        keys = []
+        for u in shard.utterances:
+            p = prepare(u.text, self.config.strip_code)
+            prepared.append((p.text, sum(p.removed)))
+            keys.append(self._key(p.text) if p.text else b"")
+        shard.state = _PendingShard(
+            shard.index, shard.start, shard.utterances, prepared, keys, []
+        )
+        if self.engine != "ray":
+            self._submit(shard.state, self._pool, self._local)
+
+    def ready(self, pending: list[Shard], final: bool) -> int:
+        if self.engine == "ray":
+            # Ray labels a window of shards in one Ray Data pass.
+            if final or sum(len(p.utterances) for p in pending) >= self.ray_window:
+                self._label_window_on_ray([p.state for p in pending])
+                return len(pending)
+            return 0
+        if final:
+            return len(pending)
+        k = 0
+        while k < len(pending) and (
+            len(pending) - k >= self.workers + 1
+            or all(isinstance(f, list) or f.done() for _, f in pending[k].state.futures)
+        ):
+            k += 1
+        return k
+
+    def finish(self, shard: Shard, advance) -> tuple[pa.Table, dict[str, Any]]:
+        state, shard.state = shard.state, None
+        return self._finish(state, advance)
+
+    def close(self, cancel: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=True)
+            if not cancel:
+                self._pool = None
 
     # -- main loop -------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -473,17 +400,16 @@ class LangRun:
             return self._run_locked()
 
     def _run_locked(self) -> dict[str, Any]:
-        from auditkit.console import err_console, make_progress
         from auditkit.corpora import open_corpus
 
         started = utc_now()
         cfg = self.config
         corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
-        self._prepare_out(corpus.inputs)
-        pool: ProcessPoolExecutor | None = None
-        local: Detectors | None = None
+        self.folder.prepare(corpus.inputs)
+        self._pool = None
+        self._local = None
         if self.engine == "local" and self.workers > 1:
-            pool = ProcessPoolExecutor(
+            self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=mp.get_context("spawn"),
                 initializer=_init_worker,
@@ -491,87 +417,33 @@ class LangRun:
             )
             # Start the workers now: they load their detectors while the corpus is counted,
             # and the parent never loads a copy of its own (it only needs their description).
-            info_futures = [pool.submit(_worker_info) for _ in range(self.workers)]
+            info_futures = [self._pool.submit(_worker_info) for _ in range(self.workers)]
         else:
-            local = Detectors(cfg.fasttext_model, cfg.langdetect_impl).load()
+            self._local = Detectors(cfg.fasttext_model, cfg.langdetect_impl).load()
         if self.engine == "ray":
             from auditkit.langid.ray_engine import init_ray
 
             init_ray(self.ray_address, self.workers)
-        all_counts: list[dict[str, Any]] = []
-        pending: list[_PendingShard] = []
-        max_pending = self.workers + 1
-        n_done_before = 0
-        progress = make_progress("utt", disable=not self.progress)
-        task = progress.add_task(f"lang {cfg.source}", total=self._count(corpus))
-        start = 0
-        index = -1
         try:
-            with progress:
-                for index, utts in enumerate(
-                    iter_shards(corpus.iter_utterances(), cfg.shard_size, cfg.limit)
-                ):
-                    done = self.done_path(index)
-                    if done.exists() and self.shard_path(index).exists():
-                        marker = read_json(done)
-                        if marker.get("rows") == len(utts) and marker.get("start") == start:
-                            all_counts.append(marker["counts"])
-                            n_done_before += len(utts)
-                            progress.advance(task, len(utts))
-                            start += len(utts)
-                            continue
-                    prepared = []
-                    keys = []
-                    for u in utts:
-                        p = prepare(u.text, cfg.strip_code)
-                        prepared.append((p.text, sum(p.removed)))
-                        keys.append(self._key(p.text) if p.text else b"")
-                    shard = _PendingShard(index, start, utts, prepared, keys, [])
-                    start += len(utts)
-                    pending.append(shard)
-                    if self.engine == "ray":
-                        if sum(len(p.utterances) for p in pending) >= self.ray_window:
-                            self._label_window_on_ray(pending)
-                            while pending:
-                                all_counts.append(
-                                    self._finish(
-                                        pending.pop(0), lambda n: progress.advance(task, n)
-                                    )
-                                )
-                        continue
-                    self._submit(shard, pool, local)
-                    while len(pending) >= max_pending or (
-                        pending
-                        and all(isinstance(f, list) or f.done() for _, f in pending[0].futures)
-                    ):
-                        all_counts.append(
-                            self._finish(pending.pop(0), lambda n: progress.advance(task, n))
-                        )
-                if self.engine == "ray" and pending:
-                    self._label_window_on_ray(pending)
-                while pending:
-                    all_counts.append(
-                        self._finish(pending.pop(0), lambda n: progress.advance(task, n))
-                    )
-                progress.update(task, total=start, completed=start)
-            detector_info = local.info() if local is not None else info_futures[0].result()
-        except KeyboardInterrupt:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-            err_console.print(
-                f"[yellow]interrupted.[/] {len(all_counts)} shard(s) are saved in {self.out}; "
-                "run the same command again to resume where it stopped."
+            result = run_pass(
+                self.folder,
+                corpus,
+                self,
+                shard_size=cfg.shard_size,
+                limit=cfg.limit,
+                progress=self.progress,
+                label=f"lang {cfg.source}",
             )
-            raise
+            detector_info = (
+                self._local.info() if self._local is not None else info_futures[0].result()
+            )
         finally:
+            pool, self._pool = self._pool, None
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        check_inputs_unchanged(corpus.inputs)
-        # Drop shards left by an earlier run of the same folder beyond the corpus end.
-        for stale in sorted((self.out / SHARD_DIR).glob("part-*.parquet")):
-            if int(stale.stem.split("-")[1]) > index:
-                stale.unlink()
-                self.done_path(int(stale.stem.split("-")[1])).unlink(missing_ok=True)
+        all_counts = result.counts
+        index = result.shards - 1
+        n_done_before = result.resumed_utterances
 
         header = {
             "corpus": corpus.name,

@@ -1,0 +1,511 @@
+"""The generic corpus pass every per-utterance command runs on (`lang`, `countries`).
+
+One pass streams a corpus's utterances, cuts them into shards (never splitting an example),
+skips the shards a previous run of the same folder finished (done markers), hands the others to
+a *processor* (the side's per-utterance step: in process, in worker processes, or on Ray),
+writes each finished shard's rows as parquet and then its done marker (with the shard's partial
+counts, so the summary is a merge of small dictionaries: memory stays flat in corpus size), and
+finally drops shards left beyond the corpus end by an earlier, longer run.
+
+Shape of a run folder:
+    run.json                        configuration identity + input fingerprints (a resume must
+                                    match both)
+    utterances/part-00000.parquet   per-utterance rows of one shard
+    utterances/part-00000.done.json done marker: rows, first utt_index, the shard's counts
+    summary.json, audit.json        written by the side
+
+A side supplies a ShardProcessor (see LangRun in auditkit/langid/runner.py) or, for a step
+whose work is a pure function of a shard's payload, a ShardStep run by StepPool (see
+auditkit/countries/runner.py). Sides never import each other: a step that needs another side's
+per-utterance work gets it through ``language_labeller`` below, resolved lazily by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
+from auditkit.corpora.record import Utterance
+from auditkit.errors import AuditkitError, MissingDependency
+from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
+
+SHARD_DIR = "utterances"
+RUN_FILE = "run.json"
+
+# Per-utterance steps of one side that another side's step may use, by name ("module:attr"
+# of a zero-argument factory returning a callable texts -> labels), imported only when used.
+LANGUAGE_LABELLERS = {"detect": "auditkit.langid.runner:LanguageLabeller"}
+
+
+def load_object(target: str) -> Any:
+    module, attr = target.split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def language_labeller(name: str = "detect") -> Callable[[list[str]], list[str]]:
+    """A callable giving each text its agreed language code (lang's rule), or 'und'/'empty'."""
+    if name not in LANGUAGE_LABELLERS:
+        raise AuditkitError(f"unknown language labeller {name!r}: {', '.join(LANGUAGE_LABELLERS)}")
+    return load_object(LANGUAGE_LABELLERS[name])()
+
+
+# --- shards ---------------------------------------------------------------------------------
+def iter_shards(
+    utterances: Iterator[Utterance], shard_size: int, limit: int | None
+) -> Iterator[list[Utterance]]:
+    """Groups of about shard_size utterances, cut only between examples."""
+    shard: list[Utterance] = []
+    n = 0
+    last_example = None
+    for u in utterances:
+        if limit is not None and n >= limit:
+            break
+        if len(shard) >= shard_size and u.example_id != last_example:
+            yield shard
+            shard = []
+        shard.append(u)
+        last_example = u.example_id
+        n += 1
+    if shard:
+        yield shard
+
+
+@dataclass
+class Shard:
+    index: int
+    start: int  # utt_index of the first row
+    utterances: list[Utterance]
+    state: Any = None  # the processor's own (submitted work, futures...)
+
+
+# --- inputs ---------------------------------------------------------------------------------
+def input_identity(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The part of each input record that identifies its content: a local file by size and
+    sha256 (its path, mtime and name may change with a copy), a Hub split by id, config,
+    split, requested revision and the commit it resolved to (when it could be resolved)."""
+    out = []
+    for i in inputs:
+        if "sha256" in i:
+            out.append({"sha256": i["sha256"], "bytes": i.get("bytes")})
+        else:
+            out.append({k: i.get(k) for k in ("hub_id", "config", "split", "revision", "commit")})
+    return out
+
+
+def describe_input_change(old: Any, new: list[dict[str, Any]]) -> str:
+    if not isinstance(old, list):
+        return "the folder records no input fingerprint (made by an older auditkit)"
+    if len(old) != len(new):
+        return f"{len(old)} input file(s) then, {len(new)} now"
+    for i, (a, b) in enumerate(zip(old, new)):
+        if a != b:
+            what = ", ".join(sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)))
+            return f"input #{i + 1} changed ({what})"
+    return "the inputs differ"
+
+
+def check_inputs_unchanged(inputs: list[dict[str, Any]]) -> None:
+    """Refuse to publish results when a local input changed while it was read (the shards
+    would mix two versions of it); the folder's run.json keeps the old fingerprint, so the
+    next run refuses to resume and asks for --overwrite."""
+    for i in inputs:
+        if "mtime_ns" not in i:
+            continue
+        try:
+            st = os.stat(i["path"])
+        except OSError:
+            st = None
+        if st is None or st.st_size != i.get("bytes") or st.st_mtime_ns != i["mtime_ns"]:
+            raise AuditkitError(
+                f"{i['path']} changed while it was being read; no summary was written. "
+                "Run again with --overwrite once the file is stable"
+            )
+
+
+# --- worker processes -----------------------------------------------------------------------
+def end_with_parent(parent: int, poll_s: float = 1.0) -> None:
+    """Make this worker process end when ``parent`` does, however the parent ends (kill -9
+    included): the kernel's parent-death signal on Linux, and a watcher thread everywhere
+    (it also covers the race where the parent died before the signal was armed)."""
+    import ctypes
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(poll_s)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, name="auditkit-parent-watch", daemon=True).start()
+
+
+# --- the run folder -------------------------------------------------------------------------
+class RunFolder:
+    """Shards, done markers and the identity check of one output folder."""
+
+    def __init__(self, out: str | Path, identity: dict[str, Any], overwrite: bool = False):
+        self.out = Path(out)
+        self.identity = identity
+        self.overwrite = overwrite
+
+    def prepare(self, inputs: list[dict[str, Any]]) -> None:
+        """Check that the shards already in the folder were made from these arguments AND
+        this input content, so a resumed run never mixes two corpora or two settings."""
+        run_file = self.out / RUN_FILE
+        identity = self.identity
+        content = input_identity(inputs)
+        if run_file.exists() and not self.overwrite:
+            previous = read_json(run_file)
+            old_config = previous.get("config", {})
+            if old_config != identity:
+                diff = sorted(
+                    k
+                    for k in set(old_config) | set(identity)
+                    if old_config.get(k) != identity.get(k)
+                )
+                raise AuditkitError(
+                    f"{self.out} holds a run made with other arguments (differs in: "
+                    f"{', '.join(diff)}); use another --out, or --overwrite to start over"
+                )
+            old_content = previous.get("inputs")
+            if old_content != content:
+                raise AuditkitError(
+                    f"{self.out} holds results computed on other input: "
+                    f"{describe_input_change(old_content, content)}. Its shards cannot be "
+                    "resumed; use --overwrite to start afresh, or another --out"
+                )
+        elif self.overwrite or not run_file.exists():
+            shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
+            for name in (SUMMARY_FILE, AUDIT_FILE):
+                (self.out / name).unlink(missing_ok=True)
+        shard_dir = self.out / SHARD_DIR
+        if shard_dir.is_symlink():
+            raise AuditkitError(
+                f"{shard_dir} is a symlink; auditkit never writes through one: remove it"
+            )
+        shard_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_file, {"config": identity, "inputs": content})
+
+    def shard_path(self, i: int) -> Path:
+        return self.out / SHARD_DIR / f"part-{i:05d}.parquet"
+
+    def done_path(self, i: int) -> Path:
+        return self.out / SHARD_DIR / f"part-{i:05d}.done.json"
+
+    def finished_counts(self, index: int, rows: int, start: int) -> dict[str, Any] | None:
+        """The counts of shard `index` when a previous run finished exactly this shard."""
+        done = self.done_path(index)
+        if done.exists() and self.shard_path(index).exists():
+            marker = read_json(done)
+            if marker.get("rows") == rows and marker.get("start") == start:
+                return marker["counts"]
+        return None
+
+    def write_shard(self, shard: Shard, table: Any, counts: dict[str, Any]) -> None:
+        write_parquet(table, self.shard_path(shard.index))
+        # The marker is written last: its presence means the parquet file is complete.
+        atomic_write_bytes(
+            self.done_path(shard.index),
+            dumps_json(
+                {"rows": len(shard.utterances), "start": shard.start, "counts": counts}
+            ).encode(),
+        )
+
+    def drop_beyond(self, last_index: int) -> None:
+        """Drop shards left by an earlier run of the same folder beyond the corpus end."""
+        for stale in sorted((self.out / SHARD_DIR).glob("part-*.parquet")):
+            i = int(stale.stem.split("-")[1])
+            if i > last_index:
+                stale.unlink()
+                self.done_path(i).unlink(missing_ok=True)
+
+
+# --- processors -----------------------------------------------------------------------------
+class ShardProcessor(Protocol):
+    """A side's per-utterance work on shards, pipelined by the pass."""
+
+    def start(self, shard: Shard) -> None:
+        """Begin the work of a shard (submit it, or do it at once)."""
+
+    def ready(self, pending: list[Shard], final: bool) -> int:
+        """How many leading pending shards can be finished now (all of them when final)."""
+
+    def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict]:
+        """The shard's rows (a pyarrow Table) and partial counts; calls advance(n utterances)."""
+
+    def close(self, cancel: bool) -> None:
+        """Stop workers (cancel: drop queued work)."""
+
+
+@dataclass
+class PassResult:
+    counts: list[dict[str, Any]] = field(default_factory=list)
+    shards: int = 0
+    utterances: int = 0
+    resumed_utterances: int = 0
+
+
+def count_utterances(corpus: Any, limit: int | None) -> int | None:
+    """Utterances to expect, for a progress bar's ETA. Local files are counted in a quick
+    pass (reading is far faster than any step); a hub stream is not read twice."""
+    if corpus.describe().get("hub_id"):
+        return limit
+    n = 0
+    for _ in corpus.iter_utterances():
+        n += 1
+        if limit is not None and n >= limit:
+            break
+    return n
+
+
+def run_pass(
+    folder: RunFolder,
+    corpus: Any,
+    processor: ShardProcessor,
+    *,
+    shard_size: int,
+    limit: int | None,
+    progress: bool,
+    label: str,
+) -> PassResult:
+    """Stream `corpus` through `processor` into `folder` (prepared by the caller). On an error
+    or interrupt the processor is closed with cancel=True; otherwise the caller closes it."""
+    from auditkit.console import err_console, make_progress
+
+    result = PassResult()
+    pending: list[Shard] = []
+    bar = make_progress("utt", disable=not progress)
+    task = bar.add_task(label, total=count_utterances(corpus, limit) if progress else limit)
+
+    def advance(n: float) -> None:
+        bar.advance(task, n)
+
+    def finish_leading(k: int) -> None:
+        for _ in range(k):
+            shard = pending.pop(0)
+            table, counts = processor.finish(shard, advance)
+            folder.write_shard(shard, table, counts)
+            result.counts.append(counts)
+
+    start = 0
+    index = -1
+    try:
+        with bar:
+            for index, utts in enumerate(iter_shards(corpus.iter_utterances(), shard_size, limit)):
+                counts = folder.finished_counts(index, len(utts), start)
+                if counts is not None:
+                    result.counts.append(counts)
+                    result.resumed_utterances += len(utts)
+                    advance(len(utts))
+                    start += len(utts)
+                    continue
+                shard = Shard(index, start, utts)
+                start += len(utts)
+                processor.start(shard)
+                pending.append(shard)
+                finish_leading(processor.ready(pending, final=False))
+            if pending:
+                finish_leading(processor.ready(pending, final=True))
+            assert not pending, "a processor must finish every shard when final"
+            bar.update(task, total=start, completed=start)
+    except KeyboardInterrupt:
+        processor.close(cancel=True)
+        err_console.print(
+            f"[yellow]interrupted.[/] {len(result.counts)} shard(s) are saved in {folder.out}; "
+            "run the same command again to resume where it stopped."
+        )
+        raise
+    except BaseException:
+        processor.close(cancel=True)
+        raise
+    check_inputs_unchanged(corpus.inputs)
+    folder.drop_beyond(index)
+    result.shards = index + 1
+    result.utterances = start
+    return result
+
+
+# --- Ray ------------------------------------------------------------------------------------
+RAY_PIP_HINT = "'auditkit[ray]'"
+
+
+def require_ray() -> Any:
+    try:
+        import ray
+    except ImportError as e:
+        raise MissingDependency("ray", RAY_PIP_HINT, "--engine ray") from e
+    return ray
+
+
+def init_ray(address: str | None, num_cpus: int | None) -> Any:
+    """Join the cluster at `address`, or start a local one with num_cpus slots."""
+    ray = require_ray()
+    if ray.is_initialized():
+        return ray
+    kwargs: dict[str, Any] = {
+        "ignore_reinit_error": True,
+        "log_to_driver": False,
+        "include_dashboard": False,
+    }
+    if address:
+        kwargs["address"] = address
+    elif num_cpus:
+        kwargs["num_cpus"] = num_cpus
+    try:
+        ray.init(**kwargs)
+    except ConnectionError as e:
+        raise AuditkitError(f"could not join the Ray cluster at {address!r}: {e}") from e
+    from ray.data import DataContext
+
+    DataContext.get_current().enable_progress_bars = False
+    return ray
+
+
+# --- a pure per-shard step in a pool --------------------------------------------------------
+class ShardStep(Protocol):
+    """Work that is a pure function of a shard's payload (so any worker gives the same rows)."""
+
+    def payload(self, shard: Shard) -> Any:
+        """Parent side: the picklable input of the work."""
+
+    def work(self, payload: Any) -> Any:
+        """Worker side: the result (picklable)."""
+
+    def rows(self, shard: Shard, result: Any) -> tuple[Any, dict]:
+        """Parent side: the shard's rows (pyarrow Table) and partial counts."""
+
+
+_STEP: Any = None
+
+
+def _init_step_worker(factory: str, kwargs: dict[str, Any], parent: int) -> None:
+    global _STEP
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    end_with_parent(parent)
+    _STEP = load_object(factory)(**kwargs)
+
+
+def _step_work(payload: Any) -> Any:
+    assert _STEP is not None
+    return _STEP.work(payload)
+
+
+class _RayStepActor:
+    def __init__(self, factory: str, kwargs: dict[str, Any]) -> None:
+        self.step = load_object(factory)(**kwargs)
+
+    def work(self, payload: Any) -> Any:
+        return self.step.work(payload)
+
+
+class StepPool:
+    """Runs a ShardStep's work in process (workers=1), in spawned worker processes, or in Ray
+    actors; shards are finished in order, so every engine writes identical rows."""
+
+    def __init__(
+        self,
+        factory: str,
+        kwargs: dict[str, Any],
+        *,
+        workers: int = 1,
+        engine: str = "local",
+        ray_address: str | None = None,
+    ) -> None:
+        if engine not in ("local", "ray"):
+            raise AuditkitError(f"unknown engine {engine!r}: local or ray")
+        self.step = load_object(factory)(**kwargs)
+        self.factory, self.kwargs = factory, kwargs
+        self.workers = max(1, workers)
+        self.engine = engine
+        self.max_pending = self.workers + 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._actors: list[Any] = []
+        self._next = 0
+        if engine == "ray":
+            ray = init_ray(ray_address, self.workers)
+            actor = ray.remote(_RayStepActor)
+            self._actors = [actor.remote(factory, kwargs) for _ in range(self.workers)]
+        elif self.workers > 1:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=mp.get_context("spawn"),
+                initializer=_init_step_worker,
+                initargs=(factory, kwargs, os.getpid()),
+            )
+
+    def start(self, shard: Shard) -> None:
+        payload = self.step.payload(shard)
+        if self._actors:
+            actor = self._actors[self._next % len(self._actors)]
+            self._next += 1
+            shard.state = actor.work.remote(payload)
+        elif self._pool is not None:
+            shard.state = self._pool.submit(_step_work, payload)
+        else:
+            shard.state = ("done", self.step.work(payload))
+
+    def _is_done(self, state: Any) -> bool:
+        if isinstance(state, tuple):
+            return True
+        if isinstance(state, Future):
+            return state.done()
+        import ray
+
+        ready, _ = ray.wait([state], timeout=0)
+        return bool(ready)
+
+    def ready(self, pending: list[Shard], final: bool) -> int:
+        if final:
+            return len(pending)
+        k = 0
+        while k < len(pending) and (
+            len(pending) - k >= self.max_pending or self._is_done(pending[k].state)
+        ):
+            k += 1
+        return k
+
+    def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict]:
+        state = shard.state
+        if isinstance(state, tuple):
+            result = state[1]
+        elif isinstance(state, Future):
+            result = state.result()
+        else:
+            import ray
+
+            result = ray.get(state)
+        shard.state = None
+        advance(len(shard.utterances))
+        return self.step.rows(shard, result)
+
+    def close(self, cancel: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            self._pool = None
+        if self._actors:
+            import ray
+
+            for a in self._actors:
+                ray.kill(a)
+            self._actors = []

@@ -1,0 +1,339 @@
+"""The `auditkit countries` pipeline: which countries each utterance of a corpus mentions.
+
+It runs on the corpus-pass engine (auditkit/corpus_pass.py) that `lang` runs on: same corpus
+readers and sources, shards, done markers, resume, run-folder lock, worker processes or Ray.
+Its step (CountryStep) gives each utterance a language and matches it with that language's
+automaton (auditkit/countries/matcher.py). Where the language comes from (`--languages`):
+
+- ``detect`` (default): lang's two-detector agreement, computed inside the same workers through
+  ``corpus_pass.language_labeller`` (this side never imports the lang side);
+- a `lang` run folder over the same corpus: its per-utterance ``lang`` column, joined by
+  utt_index and checked by text hash;
+- a language code (``en``): every utterance is taken to be in that language.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.corpus_pass import SHARD_DIR, RunFolder, Shard, StepPool, language_labeller, run_pass
+from auditkit.countries.aggregate import build_summary, merge_counts, shard_counts
+from auditkit.countries.matcher import matcher_for
+from auditkit.errors import AuditkitError
+from auditkit.io import run_folder_lock, text_hash, write_json
+
+MENTION_TYPE = pa.struct(
+    [
+        ("iso3", pa.string()),
+        ("text", pa.string()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("status", pa.string()),
+        ("kind", pa.string()),
+        ("candidates", pa.list_(pa.string())),
+        ("reason", pa.string()),
+    ]
+)
+
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("utt_index", pa.int64()),
+        ("corpus", pa.string()),
+        ("example_id", pa.string()),
+        ("source", pa.string()),
+        ("role", pa.string()),
+        ("turn", pa.int32()),
+        ("side", pa.string()),
+        ("rank", pa.int32()),
+        ("text_hash", pa.string()),
+        ("n_chars", pa.int64()),
+        ("lang", pa.string()),
+        ("countries", pa.list_(pa.string())),  # counted mentions' iso3, in text order
+        ("mentions", pa.list_(MENTION_TYPE)),  # every match: counted, ambiguous, not a country
+    ]
+)
+
+
+@dataclass(frozen=True)
+class CountriesConfig:
+    """Everything that determines a run's rows (recorded in run.json and audit.json)."""
+
+    source: str = "sample"
+    format: str | None = None
+    split: str | None = None
+    revision: str | None = None
+    limit: int | None = None
+    languages: str = "detect"  # detect | a lang run folder | a language code
+    shard_size: int = 10_000
+
+    def identity(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _language_source(spec: str) -> tuple[str, str | None]:
+    """('detect'|'run'|'fixed', argument)."""
+    if spec == "detect":
+        return "detect", None
+    if Path(spec).is_dir():
+        return "run", str(Path(spec))
+    if spec.replace("-", "").isalpha() and len(spec) <= 8:
+        return "fixed", spec.lower()
+    raise AuditkitError(
+        f"--languages {spec!r}: neither 'detect', a language code, nor a lang run folder"
+    )
+
+
+class CountryStep:
+    """Per shard: each utterance's language, then its country mentions. Pure: the same shard
+    gives the same rows in any worker."""
+
+    def __init__(self, languages: str = "detect") -> None:
+        self.mode, self.arg = _language_source(languages)
+        self._labeller = None
+        self._lang_run: Any = None
+
+    # parent side
+    def payload(self, shard: Shard) -> tuple[list[str], list[str] | None]:
+        texts = [u.text for u in shard.utterances]
+        if self.mode == "fixed":
+            return texts, [self.arg] * len(texts)
+        if self.mode == "run":
+            return texts, self._labels_from_run(shard)
+        return texts, None
+
+    def _labels_from_run(self, shard: Shard) -> list[str]:
+        if self._lang_run is None:
+            files = sorted((Path(self.arg) / SHARD_DIR).glob("part-*.parquet"))
+            if not files:
+                raise AuditkitError(f"--languages {self.arg}: not a lang run (no {SHARD_DIR}/)")
+            self._lang_run = pq.ParquetDataset(files).read(
+                columns=["utt_index", "text_hash", "lang"]
+            )
+            idx = self._lang_run.column("utt_index").to_numpy()
+            if len(idx) and (idx != range(len(idx))).any():
+                raise AuditkitError(f"--languages {self.arg}: the lang run is incomplete")
+        n = len(shard.utterances)
+        if shard.start + n > self._lang_run.num_rows:
+            raise AuditkitError(
+                f"--languages {self.arg}: the lang run has {self._lang_run.num_rows} "
+                "utterances, fewer than this corpus; run lang on the same corpus first"
+            )
+        part = self._lang_run.slice(shard.start, n)
+        hashes = part.column("text_hash").to_pylist()
+        for j, (u, h) in enumerate(zip(shard.utterances, hashes)):
+            if text_hash(u.text) != h:
+                raise AuditkitError(
+                    f"--languages {self.arg}: utterance {shard.start + j} differs from the "
+                    "lang run's (another corpus or another version of it)"
+                )
+        return part.column("lang").to_pylist()
+
+    # worker side
+    def work(self, payload: tuple[list[str], list[str] | None]) -> tuple[list[str], list]:
+        texts, langs = payload
+        if langs is None:
+            if self._labeller is None:
+                self._labeller = language_labeller("detect")
+            langs = self._labeller(texts)
+        mentions = []
+        for text, lang in zip(texts, langs):
+            mentions.append(
+                [
+                    {
+                        "iso3": m.iso3,
+                        "text": m.text,
+                        "start": m.start,
+                        "end": m.end,
+                        "status": m.status,
+                        "kind": m.kind,
+                        "candidates": list(m.candidates),
+                        "reason": m.reason,
+                    }
+                    for m in matcher_for(lang).find(text)
+                ]
+            )
+        return langs, mentions
+
+    # parent side
+    def rows(self, shard: Shard, result: tuple[list[str], list]) -> tuple[pa.Table, dict]:
+        langs, mentions = result
+        cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
+        for j, (u, lang, ms) in enumerate(zip(shard.utterances, langs, mentions)):
+            cols["utt_index"].append(shard.start + j)
+            cols["corpus"].append(u.corpus)
+            cols["example_id"].append(u.example_id)
+            cols["source"].append(u.source)
+            cols["role"].append(u.role)
+            cols["turn"].append(u.turn)
+            cols["side"].append(u.side)
+            cols["rank"].append(u.rank)
+            cols["text_hash"].append(text_hash(u.text))
+            cols["n_chars"].append(len(u.text))
+            cols["lang"].append(lang)
+            cols["countries"].append([m["iso3"] for m in ms if m["status"] == "country"])
+            cols["mentions"].append(ms)
+        return pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA), shard_counts(cols)
+
+
+class CountriesRun:
+    """One `auditkit countries` run into an output folder."""
+
+    def __init__(
+        self,
+        config: CountriesConfig,
+        out_dir: str | Path,
+        *,
+        workers: int | None = None,
+        progress: bool = True,
+        overwrite: bool = False,
+        engine: str = "local",
+        ray_address: str | None = None,
+        ratio_confidence: float = 0.95,
+    ) -> None:
+        _language_source(config.languages)  # fail fast on a bad --languages
+        self.config = config
+        self.out = Path(out_dir)
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self.progress = progress
+        self.engine = engine
+        self.ray_address = ray_address
+        self.ratio_confidence = ratio_confidence
+        self.folder = RunFolder(self.out, config.identity(), overwrite)
+
+    def run(self) -> dict[str, Any]:
+        with run_folder_lock(self.out):
+            return self._run_locked()
+
+    def _run_locked(self) -> dict[str, Any]:
+        from auditkit.corpora import open_corpus
+
+        started = utc_now()
+        cfg = self.config
+        corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
+        self.folder.prepare(corpus.inputs)
+        pool = StepPool(
+            "auditkit.countries.runner:CountryStep",
+            {"languages": cfg.languages},
+            workers=self.workers,
+            engine=self.engine,
+            ray_address=self.ray_address,
+        )
+        try:
+            result = run_pass(
+                self.folder,
+                corpus,
+                pool,
+                shard_size=cfg.shard_size,
+                limit=cfg.limit,
+                progress=self.progress,
+                label=f"countries {cfg.source}",
+            )
+        finally:
+            pool.close(cancel=False)
+        header = {
+            "corpus": corpus.name,
+            "format": corpus.format,
+            "config": asdict(cfg),
+            "skips": corpus.skips.as_dict(),
+            "shards": result.shards,
+            "matcher": matcher_info(),
+        }
+        summary = build_summary(
+            merge_counts(result.counts), header=header, confidence=self.ratio_confidence
+        )
+        write_json(self.out / SUMMARY_FILE, summary)
+        record = build_record(
+            "countries",
+            config=asdict(cfg),
+            inputs=corpus.inputs,
+            components={"matcher": matcher_info()},
+            findings={
+                "utterances_total": summary["utterances_total"],
+                "mentions_total": summary["mentions_total"],
+                "mentions_per_10k_utterances": summary["mentions_per_10k_utterances"],
+                "top_countries": [r["iso3"] for r in summary["countries"][:10]],
+                "study_countries_never_mentioned": len(summary["study_never_mentioned"]),
+            },
+            started=started,
+            extra={
+                "resumed_utterances": result.resumed_utterances,
+                "workers": self.workers,
+                "engine": self.engine,
+                "corpus": corpus.describe(),
+            },
+        )
+        write_record(self.out, record)
+        return summary
+
+
+def matcher_info() -> dict[str, Any]:
+    """What determines a match, for summary/audit: the sources' versions and the table."""
+    from importlib import metadata
+
+    from auditkit.countries.matcher import matcher_languages
+    from auditkit.io import text_hash as _hash
+
+    versions = {}
+    for pkg in ("babel", "countryinfo", "pycountry", "pyahocorasick"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    from importlib import resources
+
+    table = resources.files("auditkit.facts").joinpath("data", "countries.yaml").read_text("utf-8")
+    return {
+        "sources": versions,
+        "table_hash": _hash(table),
+        "languages": list(matcher_languages()),
+    }
+
+
+def run_countries(
+    source: str = "sample",
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    overwrite: bool = False,
+    engine: str = "local",
+    ray_address: str | None = None,
+    ratio_confidence: float = 0.95,
+    **config: Any,
+) -> dict[str, Any]:
+    """Python API of `auditkit countries`: match a corpus and return the summary dict.
+
+    config: the CountriesConfig fields (format, split, revision, limit, languages, shard_size).
+    """
+    from auditkit.io import default_out_dir
+
+    unknown = set(config) - set(CountriesConfig.__dataclass_fields__)
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    cfg = CountriesConfig(source=source, **config)
+    out_dir = Path(out) if out is not None else default_out_dir("countries", source)
+    return CountriesRun(
+        cfg,
+        out_dir,
+        workers=workers,
+        progress=progress,
+        overwrite=overwrite,
+        engine=engine,
+        ray_address=ray_address,
+        ratio_confidence=ratio_confidence,
+    ).run()
+
+
+def read_mentions(out_dir: str | Path):
+    """All per-utterance rows of a countries run as one pandas DataFrame (shard order)."""
+    files = sorted((Path(out_dir) / SHARD_DIR).glob("part-*.parquet"))
+    if not files:
+        raise AuditkitError(f"{out_dir}: no per-utterance results ({SHARD_DIR}/part-*.parquet)")
+    return pq.ParquetDataset(files).read().to_pandas()
