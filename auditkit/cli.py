@@ -19,6 +19,7 @@ from auditkit.errors import AuditkitError
 # command name -> "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
     "lang": "auditkit.langid.cli:lang",
+    "countries": "auditkit.countries.cli:countries",
     "corpora": "auditkit.corpora.cli:corpora",
     "probe-rm": "auditkit.probes.cli:probe_rm",
     "eval": "auditkit.evals.cli:eval_group",
@@ -29,6 +30,7 @@ COMMANDS: dict[str, str] = {
 
 HELP = {
     "lang": "Language-ID every utterance of an SFT or preference corpus (two detectors).",
+    "countries": "Which countries a corpus names (and on which side of a preference pair).",
     "corpora": "List the corpus aliases and formats auditkit knows.",
     "probe-rm": "Probe a reward model (or LM) with counterfactual country templates.",
     "eval": "Dialect, language and opinion evaluations along alignment chains.",

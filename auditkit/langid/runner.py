@@ -359,9 +359,7 @@ class LangRun:
             p = prepare(u.text, self.config.strip_code)
             prepared.append((p.text, sum(p.removed)))
             keys.append(self._key(p.text) if p.text else b"")
-        shard.state = _PendingShard(
-            shard.index, shard.start, shard.utterances, prepared, keys, []
-        )
+        shard.state = _PendingShard(shard.index, shard.start, shard.utterances, prepared, keys, [])
         if self.engine != "ray":
             self._submit(shard.state, self._pool, self._local)
 
