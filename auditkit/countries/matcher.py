@@ -96,6 +96,7 @@ class Form:
     exact: frozenset[str] = frozenset()  # non-empty: the text must be one of these spellings
     needs_capital: bool = False
     needs_cue: bool = False
+    is_language: bool = False  # a demonym that is also a language name (French, Chinese)
     clitics: str = ""
     suffixes: tuple[str, ...] = ()
 
@@ -148,6 +149,18 @@ def _mode_for(lang: str) -> str:
     if lang in SUFFIXING_LANGUAGES or lang in STEM_LANGUAGES:
         return SUFFIX
     return WORD
+
+
+@lru_cache(maxsize=4096)
+def _is_language_name(name: str) -> bool:
+    """Whether an English word names a language (langcodes' language-name index)."""
+    import langcodes
+
+    try:
+        langcodes.find(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _stems(form: str) -> list[str]:
@@ -220,6 +233,7 @@ class _Builder:
                 exact=exact,
                 needs_capital=key in capital_only,
                 needs_cue=key in needs_cue and len(codes) == 1,
+                is_language=e["kind"] == "demonym" and _is_language_name(key),
                 clitics=PREFIX_CLITICS.get(lang, "") if mode != ANYWHERE else "",
                 suffixes=ARABIC_SUFFIXES if lang == "ar" else (),
             )
@@ -294,6 +308,10 @@ class CountryMatcher:
         data = _table()
         cues = sorted({c.casefold() for c in data["cue_words"]}, key=len, reverse=True)
         self._cue_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, cues)) + r")(?!\w)")
+        ctx = data["language_context"]
+        self._lang_before = frozenset(w.casefold() for w in ctx["before"])
+        self._lang_after = frozenset(w.casefold() for w in ctx["after"])
+        self._lang_continues = frozenset(w.casefold() for w in ctx["continues"])
 
     # -- boundaries ------------------------------------------------------------------------
     @staticmethod
@@ -368,9 +386,13 @@ class CountryMatcher:
         )
         folded = folded if folded is not None else text.casefold()
         out = []
+        previous_language_end = -1
         for start, end, form in chosen:
             span = text[start:end]
-            if form.kind == NOT_COUNTRY or not form.codes:
+            if form.is_language and self._used_as_language(text, start, end, previous_language_end):
+                out.append(Mention(start, end, span, NOT_COUNTRY, None, (), form.kind, "language"))
+                previous_language_end = end
+            elif form.kind == NOT_COUNTRY or not form.codes:
                 out.append(Mention(start, end, span, NOT_COUNTRY, None, (), form.kind))
             elif len(form.codes) > 1:
                 out.append(
@@ -385,6 +407,24 @@ class CountryMatcher:
             else:
                 out.append(Mention(start, end, span, COUNTRY, form.codes[0], (), form.kind))
         return out
+
+    _WORD_BEFORE = re.compile(r"(\w+)\W*$")
+    _NEXT = re.compile(r"\s*([\w']+|\S)?")
+
+    def _used_as_language(self, text: str, start: int, end: int, previous_end: int) -> bool:
+        """A language-name demonym in a language context (see language_context in the table)."""
+        nxt = self._NEXT.match(text, end)
+        next_token = (nxt.group(1) or "").casefold() if nxt else ""
+        if next_token in self._lang_after:
+            return True
+        before = self._WORD_BEFORE.search(text, max(0, start - 40), start)
+        prev_word = before.group(1).casefold() if before else ""
+        gap = text[before.end(1) : start] if before else ""
+        chained = previous_end >= 0 and prev_word in ("and", "or") and previous_end >= start - 12
+        chained = chained or (previous_end >= 0 and text[previous_end:start].strip() in (",", "/"))
+        if not (prev_word in self._lang_before and gap.strip() == "") and not chained:
+            return False
+        return not next_token or not (next_token[0].isalnum()) or next_token in self._lang_continues
 
     def _has_cue(self, text: str, folded: str, start: int, end: int, iso3: str) -> bool:
         lo, hi = max(0, start - CUE_WINDOW), min(len(folded), end + CUE_WINDOW)

@@ -62,6 +62,18 @@ def table_data() -> dict[str, Any]:
 
     for section in ("aliases", "abbreviations", "extra_demonyms", "demonym_resolutions"):
         check(section, data[section])
+
+    def strings(where: str, value: Any) -> None:
+        # YAML reads a bare `on`/`no`/`null` as a boolean or None: every word must be a string
+        if isinstance(value, dict):
+            for k, v in value.items():
+                strings(f"{where}.{k}", v)
+        elif isinstance(value, list):
+            for v in value:
+                if not isinstance(v, str):  # pragma: no cover - table guard
+                    raise AssertionError(f"countries.yaml {where}: {v!r} is not a string")
+
+    strings("", data)
     for lang, mapping in data["localised_aliases"].items():
         check(f"localised_aliases.{lang}", mapping)
     return data
