@@ -390,7 +390,8 @@ class ShardStep(Protocol):
         """Parent side: the picklable input of the work."""
 
     def work(self, payload: Any) -> Any:
-        """Worker side: the result (picklable)."""
+        """Worker side: the result (picklable). A step may also define warm(): load what work
+        needs, called once per worker process when the pool starts."""
 
     def rows(self, shard: Shard, result: Any) -> tuple[Any, dict]:
         """Parent side: the shard's rows (pyarrow Table) and partial counts."""
@@ -404,6 +405,13 @@ def _init_step_worker(factory: str, kwargs: dict[str, Any], parent: int) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     end_with_parent(parent)
     _STEP = load_object(factory)(**kwargs)
+
+
+def _step_warm() -> None:
+    assert _STEP is not None
+    warm = getattr(_STEP, "warm", None)
+    if warm is not None:
+        warm()
 
 
 def _step_work(payload: Any) -> Any:
@@ -453,6 +461,9 @@ class StepPool:
                 initializer=_init_step_worker,
                 initargs=(factory, kwargs, os.getpid()),
             )
+            # Workers load what the step needs (models, tables) while the corpus is counted.
+            for _ in range(self.workers):
+                self._pool.submit(_step_warm)
 
     def start(self, shard: Shard) -> None:
         payload = self.step.payload(shard)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from auditkit.facts import countries as facts
 
@@ -66,20 +66,18 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or unicodedata.category(ch)[0] == "M" or ch == "_"
 
 
+_NO_SPACE_RE = re.compile(
+    "[\u0e00-\u109f"  # Thai, Lao, Tibetan, Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u9fff\uf900-\ufaff"  # CJK
+    "\uff00-\uffef]"  # full-width forms
+)
+
+
 def _no_space_script(form: str) -> bool:
     """Forms written in a script without spaces (Han, kana, Thai, Lao, Khmer, Myanmar...)."""
-    for ch in form:
-        o = ord(ch)
-        if (
-            0x0E00 <= o <= 0x109F  # Thai, Lao, Tibetan, Myanmar
-            or 0x1780 <= o <= 0x17FF  # Khmer
-            or 0x3040 <= o <= 0x30FF  # kana
-            or 0x3400 <= o <= 0x9FFF  # CJK
-            or 0xF900 <= o <= 0xFAFF
-            or 0xFF00 <= o <= 0xFFEF  # full-width forms
-        ):
-            return True
-    return False
+    return _NO_SPACE_RE.search(form) is not None
 
 
 def _is_latin(form: str) -> bool:
@@ -213,6 +211,14 @@ class _Builder:
         elif entry["kind"] != kind and kind == "name":
             entry["kind"] = "name"
 
+    def copy(self) -> _Builder:
+        out = _Builder()
+        for src, dst in ((self.derived, out.derived), (self.explicit, out.explicit)):
+            for key, e in src.items():
+                dst[key] = {**e, "codes": set(e["codes"]), "modes": set(e["modes"])}
+                dst[key]["exact"] = set(e["exact"])
+        return out
+
     def build(self) -> dict[str, Form]:
         data = _table()
         capital_only = {f.casefold() for f in data["capitalised_only"]}
@@ -238,6 +244,14 @@ class _Builder:
                 suffixes=ARABIC_SUFFIXES if lang == "ar" else (),
             )
         return out
+
+
+@lru_cache(maxsize=1)
+def _english_builder() -> _Builder:
+    """The English forms every automaton starts from (built once per process)."""
+    builder = _Builder()
+    _english(builder)
+    return builder
 
 
 def _english(builder: _Builder) -> None:
@@ -292,8 +306,7 @@ class CountryMatcher:
         import ahocorasick
 
         self.lang = matcher_key(lang)
-        builder = _Builder()
-        _english(builder)
+        builder = _english_builder().copy()
         if self.lang == "und":
             for other in matcher_languages():
                 if other != "en":
@@ -444,7 +457,12 @@ class CountryMatcher:
         return False
 
 
-@lru_cache(maxsize=64)
 def matcher_for(lang: str | None) -> CountryMatcher:
-    """The (cached, per process) matcher an utterance of language `lang` uses."""
-    return CountryMatcher(matcher_key(lang))
+    """The (cached, per process) matcher an utterance of language `lang` uses: one per table
+    language, and one ('und') shared by every other language and unknown ones."""
+    return _matcher(matcher_key(lang))
+
+
+@cache
+def _matcher(key: str) -> CountryMatcher:
+    return CountryMatcher(key)

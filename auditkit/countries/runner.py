@@ -136,6 +136,12 @@ class CountryStep:
         return part.column("lang").to_pylist()
 
     # worker side
+    def warm(self) -> None:
+        if self.mode == "detect" and self._labeller is None:
+            self._labeller = language_labeller("detect")
+        matcher_for("en")
+        matcher_for("und")
+
     def work(self, payload: tuple[list[str], list[str] | None]) -> tuple[list[str], list]:
         texts, langs = payload
         if langs is None:
