@@ -257,7 +257,8 @@ class CountriesRun:
         write_json(self.out / SUMMARY_FILE, summary)
         record = build_record(
             "countries",
-            config=asdict(cfg),
+            # the Python API's keyword arguments, so `auditkit rerun` can replay the run
+            config={**asdict(cfg), "ratio_confidence": self.ratio_confidence},
             inputs=corpus.inputs,
             components={"matcher": matcher_info()},
             findings={

@@ -43,6 +43,17 @@ def rerun_lang(config: dict[str, Any], out: Path, workers: int | None = None) ->
     return run_lang(source, out=out, overwrite=True, workers=workers, **cfg)
 
 
+@RERUNNERS.register("countries")
+def rerun_countries(
+    config: dict[str, Any], out: Path, workers: int | None = None
+) -> dict[str, Any]:
+    run_countries = _import("auditkit.countries.runner:run_countries")
+    cfg = dict(config)
+    cfg.pop("out", None)
+    source = cfg.pop("source", "sample")
+    return run_countries(source, out=out, overwrite=True, workers=workers, **cfg)
+
+
 @RERUNNERS.register("eval")
 def rerun_eval(config: dict[str, Any], out: Path, workers: int | None = None) -> dict[str, Any]:
     # score_outputs re-scores stored outputs; run_eval runs a model. Their configs differ.

@@ -159,3 +159,13 @@ def test_cli_prints_the_table_and_writes_json(tmp_path):
         env={**__import__("os").environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert bad.returncode == 2 and "--languages" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_rerun_replays_a_countries_run(tmp_path):
+    from auditkit.report.rerun import rerun
+
+    corpus = write_pairs(tmp_path / "pairs.json", n=4)
+    out = tmp_path / "out"
+    run_countries(str(corpus), out, workers=1, languages="en", ratio_confidence=0.9)
+    result = rerun(out / "audit.json", out=tmp_path / "again", workers=1)
+    assert result.identical, result.differing
