@@ -1,11 +1,9 @@
-"""Country registry: names as the study spells them, ISO 3166-1 alpha-3 codes, articles.
+"""Country registry of the probes: names as the study spells them, codes, articles.
 
 The study named countries by their Natural Earth ``ADMIN`` spelling ("United States of America",
-"Republic of Serbia", "Swaziland", "Hong Kong S.A.R.", ...). Codes come from pycountry
-(exact lookups only: its fuzzy search maps Kosovo to Serbia and Sint Maarten to the
-Netherlands); names pycountry does not know are resolved through ``ALIASES`` (name -> alpha-3,
-checked against pycountry), and places without an ISO 3166-1 code are listed in ``NO_ISO_CODE``
-so they are reported as such instead of guessed.
+"Republic of Serbia", "Swaziland", "Hong Kong S.A.R.", ...). Codes come from the package's one
+country table, auditkit/facts/countries.py (pycountry exact lookups, the documented aliases,
+Kosovo as the user-assigned XKX, and the places with no code, reported as such, never guessed).
 """
 
 from __future__ import annotations
@@ -16,83 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditkit.errors import AuditkitError
+from auditkit.facts import countries as _facts
 
-# Spellings pycountry's exact lookup does not resolve: the study's Natural Earth names, the
-# Gallup poll's names, and common short forms. Values are alpha-3 codes validated by pycountry.
+# The package's one country table (auditkit/facts/countries.py) resolves names: its aliases
+# (the study's Natural Earth names, Gallup's, everyday short forms) and the places with no code.
 ALIASES: dict[str, str] = {
-    # Natural Earth ADMIN names used by the study's score files
-    "Aland": "ALA",
-    "The Bahamas": "BHS",
-    "Bahamas": "BHS",
-    "Brunei": "BRN",
-    "Cape Verde": "CPV",
-    "Democratic Republic of the Congo": "COD",
-    "Republic of Congo": "COG",
-    "Republic of the Congo": "COG",
-    "East Timor": "TLS",
-    "Falkland Islands": "FLK",
-    "French Southern and Antarctic Lands": "ATF",
-    "Guinea Bissau": "GNB",
-    "Hong Kong S.A.R.": "HKG",
-    "Ivory Coast": "CIV",
-    "Macao S.A.R": "MAC",
-    "Macao S.A.R.": "MAC",
-    "Macedonia": "MKD",
-    "Palestine": "PSE",
-    "Pitcairn Islands": "PCN",
-    "Russia": "RUS",
-    "Saint Barthelemy": "BLM",
-    "Saint Helena": "SHN",
-    "Saint Martin": "MAF",
-    "Sint Maarten": "SXM",
-    "South Georgia and South Sandwich Islands": "SGS",
-    "Swaziland": "SWZ",
-    "Turkey": "TUR",
-    "United States Virgin Islands": "VIR",
-    "Vatican": "VAT",
-    # Gallup and everyday spellings
-    "Great Britain": "GBR",
-    "Britain": "GBR",
-    "UK": "GBR",
-    "England": "GBR",
-    "US": "USA",
-    "U.S.": "USA",
-    "USA": "USA",
-    "United States": "USA",
-    "America": "USA",
-    "The Palestinian Authority": "PSE",
-    "Palestinian Territories": "PSE",
-    "The Netherlands": "NLD",
-    "The Gambia": "GMB",
-    "The Philippines": "PHL",
-    "Burma": "MMR",
-    "Czech Republic": "CZE",
+    **{k: v for k, v in _facts.table_data()["aliases"].items() if v},
+    **_facts.table_data()["abbreviations"],
 }
-
-# Natural Earth ADMIN names with no ISO 3166-1 alpha-3 code (disputed areas, sovereign base
-# areas, uninhabited reefs, territories that span several codes). Kosovo's XKX is user-assigned,
-# not ISO 3166-1.
-NO_ISO_CODE: frozenset[str] = frozenset(
-    {
-        "Akrotiri Sovereign Base Area",
-        "Ashmore and Cartier Islands",
-        "Bajo Nuevo Bank (Petrel Is.)",
-        "Baykonur Cosmodrome",
-        "Clipperton Island",
-        "Coral Sea Islands",
-        "Cyprus No Mans Area",
-        "Dhekelia Sovereign Base Area",
-        "Indian Ocean Territories",
-        "Kosovo",
-        "Northern Cyprus",
-        "Scarborough Reef",
-        "Serranilla Bank",
-        "Siachen Glacier",
-        "Somaliland",
-        "Spratly Islands",
-        "US Naval Base Guantanamo Bay",
-    }
-)
+NO_ISO_CODE: frozenset[str] = _facts.no_code_names()
 
 # Names that take "the" in running English although no keyword below gives it away.
 _ARTICLE_NAMES = frozenset(
@@ -143,31 +73,11 @@ def takes_article(name: str) -> bool:
     return bool(_ARTICLE_WORDS.search(name))
 
 
-@lru_cache(maxsize=4096)
 def iso3(name: str) -> str | None:
-    """ISO 3166-1 alpha-3 code of a country name, or None for places without one.
-
-    Raises AuditkitError for names neither pycountry nor the alias table knows, so a typo never
-    silently becomes 'no code'.
-    """
-    import pycountry
-
-    key = name.strip()
-    if key in NO_ISO_CODE:
-        return None
-    if key in ALIASES:
-        code = ALIASES[key]
-        if pycountry.countries.get(alpha_3=code) is None:  # pragma: no cover - table guard
-            raise AssertionError(f"alias {key!r} -> {code} is not an ISO 3166-1 code")
-        return code
-    try:
-        return pycountry.countries.lookup(key).alpha_3
-    except LookupError:
-        pass
-    raise AuditkitError(
-        f"unknown country name {name!r}: not an ISO 3166-1 name or code known to pycountry "
-        "and not one of auditkit's aliases (auditkit.probes.countries.ALIASES)"
-    )
+    """ISO 3166-1 alpha-3 code of a country name (Kosovo: the user-assigned XKX), or None for
+    places without one. Raises AuditkitError for names nobody knows, so a typo never silently
+    becomes 'no code'. One answer for the whole package: auditkit.facts.countries."""
+    return _facts.lookup_iso3(name)
 
 
 def lookup(name: str) -> Country:

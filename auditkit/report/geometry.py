@@ -27,7 +27,8 @@ MAP_WIDTH = 1000.0
 SIMPLIFY_TOLERANCE = 0.35
 # Antarctica takes a sixth of the map and no study country is there.
 DROPPED = {"ATA"}
-# The 110m file marks Kosovo with -99; XKX is the code the EU and the IMF use.
+# The 110m file marks Kosovo with -99; the package's country table gives it XKX (the
+# user-assigned code the EU, the IMF and CLDR use).
 ISO3_FIXES = {"Kosovo": "XKX"}
 
 # Equal Earth (Šavrič, Patterson & Jenny 2018) polynomial coefficients.
@@ -197,44 +198,25 @@ if __name__ == "__main__":
     main()
 
 
-# Natural Earth ADMIN spellings (the study's country names) that pycountry does not know.
-NE_ADMIN_ISO3 = {
-    "the bahamas": "BHS",
-    "ivory coast": "CIV",
-    "democratic republic of the congo": "COD",
-    "republic of congo": "COG",
-    "republic of the congo": "COG",
-    "cape verde": "CPV",
-    "guinea bissau": "GNB",
-    "hong kong s.a.r.": "HKG",
-    "macao s.a.r": "MAC",
-    "macao s.a.r.": "MAC",
-    "macedonia": "MKD",
-    "swaziland": "SWZ",
-    "east timor": "TLS",
-    "turkey": "TUR",
-    "kosovo": "XKX",
-    "northern cyprus": "CYN",
-    "somaliland": "SOL",
-}
+# Natural Earth's own drawing ids for places that have no country code at all (the package's
+# country table reports them as "no code"); only the map needs them.
+NE_DRAWING_IDS = {"northern cyprus": "CYN", "somaliland": "SOL"}
 
 
 @lru_cache(maxsize=4096)
 def resolve_iso3(name: str) -> str | None:
-    """ISO3 of a country name: Natural Earth short or ADMIN spelling, or anything pycountry
-    knows exactly (names, official names, alpha-2/3 codes). No fuzzy matching: a wrong
-    country on a map is worse than a missing one."""
+    """ISO3 of a country name: Natural Earth short spelling or drawing id, else the package's
+    one country table (auditkit.facts.countries: the study's spellings, aliases, anything
+    pycountry knows exactly). No fuzzy matching: a wrong country on a map is worse than a
+    missing one."""
+    from auditkit.facts.countries import iso3_or_none
+
     key = str(name).strip().casefold()
     if not key:
         return None
     for c in load_world().countries:
         if c["name"].casefold() == key or c["iso3"].casefold() == key:
             return c["iso3"]
-    if key in NE_ADMIN_ISO3:
-        return NE_ADMIN_ISO3[key]
-    import pycountry
-
-    try:
-        return pycountry.countries.lookup(str(name).strip()).alpha_3
-    except LookupError:
-        return None
+    if key in NE_DRAWING_IDS:
+        return NE_DRAWING_IDS[key]
+    return iso3_or_none(str(name).strip())

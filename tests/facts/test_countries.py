@@ -79,3 +79,19 @@ def test_demonyms_from_countryinfo_with_plurals_and_documented_resolutions():
 def test_table_codes_are_all_known():
     data = fc.table_data()  # validates every code against pycountry + user-assigned
     assert data["needs_cue"] and data["not_countries"]
+
+
+def test_every_side_gives_one_answer():
+    """probe-rm, the report's map and GlobalOpinionsQA resolve names through this table: they
+    agree on every study country and on Kosovo (they disagreed before: None vs XKX)."""
+    from auditkit.evals.tasks.goqa import canonical_country
+    from auditkit.probes.countries import iso3 as probe_iso3
+    from auditkit.report.geometry import resolve_iso3
+
+    for c in fc.study_countries():
+        assert probe_iso3(c.name) == c.iso3 == resolve_iso3(c.name), c.name
+    assert probe_iso3("Kosovo") == resolve_iso3("Kosovo") == fc.lookup_iso3("Kosovo") == "XKX"
+    for spelling in ("USA", "US", "U.S.", "United States of America", "United States"):
+        assert canonical_country(spelling) == "United States"
+    assert canonical_country("UK") == canonical_country("United Kingdom") == "Great Britain"
+    assert canonical_country("Jordan") == "Jordan"

@@ -99,10 +99,10 @@ def test_small_study_file_by_hand():
     }
     assert list(st.index) == ["Kosovo", "Netherlands", "United States of America", "France"]
     assert st["rank"].tolist() == [1, 2, 3, 4]
-    assert pd.isna(st.loc["Kosovo", "iso3"])  # no ISO 3166-1 code, still analysed by name
+    assert st.loc["Kosovo", "iso3"] == "XKX"  # user-assigned (auditkit.facts.countries)
     from auditkit.io import dumps_json
 
-    assert '"iso3": null' in dumps_json(a.summary["countries"][0])
+    assert '"iso3": "XKX"' in dumps_json(a.summary["countries"][0])
     assert st.loc["France", "positive_wins"] == 1 and st.loc["France", "negative_wins"] == 0
     assert st.loc["Netherlands", "win_rate_positive"] == 0
     assert st.loc["Netherlands", "win_rate_negative"] == 1

@@ -51,8 +51,9 @@ def test_iso3_for_the_studys_and_gallups_spellings(name, code):
 
 
 def test_places_without_iso_code_and_unknown_names():
-    assert iso3("Kosovo") is None and iso3("Somaliland") is None
-    assert "Kosovo" in NO_ISO_CODE
+    # one answer for the package (auditkit.facts.countries): Kosovo is the user-assigned XKX
+    assert iso3("Kosovo") == "XKX" and iso3("Somaliland") is None
+    assert "Somaliland" in NO_ISO_CODE and "Kosovo" not in NO_ISO_CODE
     # pycountry's fuzzy search would say Serbia; an unknown name must be an error instead.
     with pytest.raises(AuditkitError, match="unknown country name 'Narnia'"):
         iso3("Narnia")

@@ -40,7 +40,10 @@ STUDY_COUNTRIES = (
     "Germany",
     "Australia",
 )
-COUNTRY_ALIASES = {"USA": "United States", "US": "United States", "UK": "Great Britain"}
+# GlobalOpinionsQA's spelling of the countries whose name in the package's country table
+# (auditkit.facts.countries) differs; every other spelling the table knows ("USA", "U.S.",
+# "United States of America", "UK", "Britain") is resolved through it.
+GOQA_SPELLINGS = {"USA": "United States", "GBR": "Great Britain"}
 LETTERS = [chr(ord("A") + i) for i in range(26)]
 
 PROMPT = """Human: {question}
@@ -55,7 +58,10 @@ JSD_BASES = {"e": None, "2": 2.0}
 
 
 def canonical_country(name: str) -> str:
-    return COUNTRY_ALIASES.get(name.strip(), name.strip())
+    from auditkit.facts.countries import iso3_or_none
+
+    name = name.strip()
+    return GOQA_SPELLINGS.get(iso3_or_none(name) or "", name)
 
 
 def parse_selections(
