@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.corpora.record import Utterance
-from auditkit.errors import AuditkitError
+from auditkit.errors import AuditkitError, InputError
 from auditkit.io import (
     atomic_write_bytes,
     dumps_json,
@@ -132,8 +132,10 @@ _WORKER: Detectors | None = None
 
 def _init_worker(fasttext_model: str | None, langdetect_impl: str, parent: int = 0) -> None:
     global _WORKER
-    # Ctrl-C is handled once, by the parent, which then stops the pool.
+    # Ctrl-C and SIGTERM are handled once, by the parent, which then stops the pool (a group
+    # signal must not kill workers under it mid-task); they still end with the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if parent:
         end_with_parent(parent)
     _WORKER = Detectors(fasttext_model, langdetect_impl).load()
@@ -555,13 +557,24 @@ class LangRun:
                     )
                 progress.update(task, total=start, completed=start)
             detector_info = local.info() if local is not None else info_futures[0].result()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as e:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+            what = "terminated" if type(e).__name__ == "Terminated" else "interrupted"
             err_console.print(
-                f"[yellow]interrupted.[/] {len(all_counts)} shard(s) are saved in {self.out}; "
+                f"[yellow]{what}.[/] {len(all_counts)} shard(s) are saved in {self.out}; "
                 "run the same command again to resume where it stopped."
             )
+            raise
+        except InputError:
+            # The input broke off (a truncated .gz, an array cut short): the shards already
+            # being labelled are finished and kept, so a fixed input resumes after them.
+            if self.engine == "local":
+                try:
+                    while pending:
+                        all_counts.append(self._finish(pending.pop(0), lambda n: None))
+                except Exception:
+                    pass
             raise
         finally:
             if pool is not None:
