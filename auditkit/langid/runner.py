@@ -48,6 +48,7 @@ from auditkit.io import (
 from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
 from auditkit.langid.prepare import prepare
+from auditkit.skips import SkipLog
 
 SHARD_DIR = "utterances"
 RUN_FILE = "run.json"
@@ -101,6 +102,17 @@ class LangConfig:
         return d
 
 
+@dataclass(frozen=True)
+class LabelFailure:
+    """A text the detectors could not label (their error): its utterance becomes a counted
+    skip ('label_failed') instead of ending the run."""
+
+    error: str
+
+
+Labels = tuple[str | None, float, str | None, float]
+
+
 @dataclass
 class Detectors:
     """Both detectors, loaded once per process."""
@@ -120,10 +132,27 @@ class Detectors:
     def info(self) -> dict[str, Any]:
         return {"fasttext": self._ft.info(), "langdetect": self._ld.info()}
 
-    def label(self, texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
+    def label(self, texts: list[str]) -> list[Labels]:
         ft = self._ft.predict(texts)
         ld = self._ld.predict(texts)
         return [(a, pa_, b, pb) for (a, pa_), (b, pb) in zip(ft, ld)]
+
+    def label_each(self, texts: list[str]) -> list[Labels | LabelFailure]:
+        """``label``, isolated per text: when a batch fails, each text is labelled alone and
+        the ones that still fail come back as LabelFailure (a label depends only on its text,
+        so the others get exactly the labels the batch would have given)."""
+        try:
+            return list(self.label(texts))
+        except Exception as e:
+            if len(texts) == 1:
+                return [LabelFailure(f"{type(e).__name__}: {e}"[:300])]
+        out: list[Labels | LabelFailure] = []
+        for t in texts:
+            try:
+                out.append(self.label([t])[0])
+            except Exception as e:
+                out.append(LabelFailure(f"{type(e).__name__}: {e}"[:300]))
+        return out
 
 
 # --- worker processes -----------------------------------------------------------------------
@@ -173,9 +202,9 @@ def _worker_info() -> dict[str, Any]:
     return _WORKER.info()
 
 
-def _work(texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
+def _work(texts: list[str]) -> list[Labels | LabelFailure]:
     assert _WORKER is not None
-    return _WORKER.label(texts)
+    return _WORKER.label_each(texts)
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -218,6 +247,7 @@ class _PendingShard:
     prepared: list[tuple[str, int]]  # (prepared text, chars removed)
     keys: list[bytes]  # dedup key per utterance (b"" for empty)
     futures: list[tuple[list[bytes], Future | list]]  # (keys of the chunk, labels)
+    failed: dict[int, str] = field(default_factory=dict)  # utterance -> why it is skipped
 
 
 def input_identity(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -292,6 +322,8 @@ class LangRun:
         self.chunk_size = chunk_size
         self.cache_size = cache_size
         self._cache: OrderedDict[bytes, tuple] = OrderedDict()
+        self._local: Detectors | None = None
+        self.label_skips = SkipLog()  # utterances the detectors could not label
 
     # -- run folder ------------------------------------------------------------------------
     def _prepare_out(self, inputs: list[dict[str, Any]]) -> None:
@@ -358,7 +390,7 @@ class LangRun:
                 shard.futures.append((chunk, pool.submit(_work, texts)))
             else:
                 assert local is not None
-                shard.futures.append((chunk, local.label(texts)))
+                shard.futures.append((chunk, local.label_each(texts)))
 
     def _label_window_on_ray(self, window: list[_PendingShard]) -> None:
         """Label the uncached texts of several shards in one Ray Data pass; each shard then
@@ -391,24 +423,44 @@ class LangRun:
             shard.futures = [(keys, [labels[k] for k in keys])] if keys else []
 
     def _finish(self, shard: _PendingShard, on_chunk) -> dict[str, Any]:
-        new: dict[bytes, tuple] = {}
+        new: dict[bytes, Labels | LabelFailure] = {}
         n_unique = sum(len(k) for k, _ in shard.futures) or 1
         for chunk, fut in shard.futures:
-            labels = fut.result() if isinstance(fut, Future) else fut
+            if isinstance(fut, Future):
+                try:
+                    labels = fut.result()
+                except Exception:
+                    # A worker died or its call failed as a whole (e.g. a crash in a native
+                    # detector): this chunk is labelled again here, text by text.
+                    texts = dict(zip(shard.keys, (t for t, _ in shard.prepared)))
+                    labels = self._fallback().label_each([texts[k] for k in chunk])
+            else:
+                labels = fut
             new.update(zip(chunk, labels))
             on_chunk(len(shard.utterances) * len(chunk) / n_unique)
         if not shard.futures:
             on_chunk(len(shard.utterances))
         min_conf = self.config.min_confidence
+        skips = SkipLog()
         cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
         for j, (u, (text, removed), key) in enumerate(
             zip(shard.utterances, shard.prepared, shard.keys)
         ):
+            lab = None
             if key:
                 lab = new.get(key)
                 if lab is None:
                     lab = self._cache[key]
                     self._cache.move_to_end(key)
+            failure = shard.failed.get(j) or (lab.error if isinstance(lab, LabelFailure) else None)
+            if failure is not None:
+                # The per-utterance guard: this one is counted and left out, the run goes on.
+                skips.add(
+                    "label_failed",
+                    detail=f"example {u.example_id!r} turn {u.turn} ({u.role}): {failure}",
+                )
+                continue
+            if lab is not None:
                 ft_label, ft_prob, ld_label, ld_prob = lab
                 ft_code = normalise_code(ft_label, "fasttext")
                 ld_code = normalise_code(ld_label, "langdetect")
@@ -439,7 +491,8 @@ class LangRun:
             cols["status"].append(status)
             cols["human_lang"].append(u.human_lang)
         for key, lab in new.items():
-            self._cache[key] = lab
+            if not isinstance(lab, LabelFailure):
+                self._cache[key] = lab
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
@@ -449,10 +502,22 @@ class LangRun:
         atomic_write_bytes(
             self.done_path(shard.index),
             dumps_json(
-                {"rows": len(shard.utterances), "start": shard.start, "counts": counts}
+                {
+                    "rows": len(shard.utterances),
+                    "start": shard.start,
+                    "counts": counts,
+                    "skips": skips.as_dict(),
+                }
             ).encode(),
         )
+        self.label_skips.merge(skips)
         return counts
+
+    def _fallback(self) -> Detectors:
+        """Detectors in this process, loaded on first need (a failed worker chunk)."""
+        if self._local is None:
+            self._local = Detectors(self.config.fasttext_model, self.config.langdetect_impl).load()
+        return self._local
 
     def _count(self, corpus: Any) -> int | None:
         """Utterances to expect, for the progress bar's ETA. Local files are counted in a
@@ -518,17 +583,25 @@ class LangRun:
                         marker = read_json(done)
                         if marker.get("rows") == len(utts) and marker.get("start") == start:
                             all_counts.append(marker["counts"])
+                            self.label_skips.merge(SkipLog.from_dict(marker.get("skips")))
                             n_done_before += len(utts)
                             progress.advance(task, len(utts))
                             start += len(utts)
                             continue
                     prepared = []
                     keys = []
-                    for u in utts:
-                        p = prepare(u.text, cfg.strip_code)
+                    failed: dict[int, str] = {}
+                    for j, u in enumerate(utts):
+                        try:
+                            p = prepare(u.text, cfg.strip_code)
+                        except Exception as e:  # per-utterance guard, as for labelling
+                            failed[j] = f"preparing the text: {type(e).__name__}: {e}"
+                            prepared.append(("", 0))
+                            keys.append(b"")
+                            continue
                         prepared.append((p.text, sum(p.removed)))
                         keys.append(self._key(p.text) if p.text else b"")
-                    shard = _PendingShard(index, start, utts, prepared, keys, [])
+                    shard = _PendingShard(index, start, utts, prepared, keys, [], failed)
                     start += len(utts)
                     pending.append(shard)
                     if self.engine == "ray":
@@ -591,7 +664,7 @@ class LangRun:
             "format": corpus.format,
             "config": asdict(cfg),
             "detectors": detector_info,
-            "skips": corpus.skips.as_dict(),
+            "skips": _all_skips(corpus.skips, self.label_skips).as_dict(),
             "shards": index + 1,
         }
         summary = build_summary(
@@ -627,6 +700,13 @@ class LangRun:
         )
         write_record(self.out, record)
         return summary
+
+
+def _all_skips(*logs: SkipLog) -> SkipLog:
+    out = SkipLog()
+    for log in logs:
+        out.merge(log)
+    return out
 
 
 def run_lang(

@@ -127,6 +127,36 @@ def test_lone_surrogate_and_deep_nesting_are_counted_skips(tmp_path):
     assert summary["utterances_total"] == 22
 
 
+def test_a_text_the_detectors_fail_on_is_a_counted_skip_and_survives_resume(tmp_path, monkeypatch):
+    import auditkit.langid.runner as runner
+
+    label = runner.Detectors.label
+
+    def fragile(self, texts):  # a detector that crashes on one kind of text
+        if any("BOOM" in t for t in texts):
+            raise TypeError("predict() argument 1 must be str")
+        return label(self, texts)
+
+    monkeypatch.setattr(runner.Detectors, "label", fragile)
+    src = tmp_path / "c.jsonl"
+    lines = _messages(EN, 30).splitlines()
+    for i in (3, 14, 15):
+        lines[i] = json.dumps({"id": f"b{i}", "messages": [{"role": "user", "content": "BOOM"}]})
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "o"
+    first = _run(src, out)
+    skips = first["skips"]["by_reason"]["label_failed"]
+    assert skips["count"] == 3 and first["utterances_total"] == 27
+    assert (
+        skips["examples"][0]
+        == "example 'b3' turn 0 (user): TypeError: predict() argument 1 must be str"
+    )
+    assert len(read_utterances(out)) == 27
+    again = _run(src, out)  # resumed from the done markers: the skips are still counted
+    assert json.loads((out / "audit.json").read_text())["resumed_utterances"] == 30
+    assert again == first
+
+
 # -- items 3 and 5: one run per folder; no write through a symlink ---------------------------------
 
 
