@@ -340,7 +340,13 @@ def _open_hub(
     src = HubSplit(hub_id, config, split, revision)
     src._load()  # fail early (offline, no such dataset or split) with a clear message
     fmt = _resolve_format(src, forced, src.display)
-    hub = {"hub_id": hub_id, "config": config, "split": src.split, "revision": revision}
+    hub = {
+        "hub_id": hub_id,
+        "config": config,
+        "split": src.split,
+        "revision": revision,
+        "commit": src.commit,
+    }
     return Corpus(
         name, "alias" if alias else "hub", [_Part(src, fmt)], [dict(hub)], skips, alias, hub
     )

@@ -17,6 +17,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -513,6 +514,7 @@ class HubSplit(RecordSource):
         self.label = hub_id
         self.display = hub_id + (f"[{split}]" if split else "")
         self._dataset: Any = None
+        self.commit: str | None = None  # the commit the revision resolved to, when known
 
     def _load(self) -> Any:
         if self._dataset is not None:
@@ -550,6 +552,7 @@ class HubSplit(RecordSource):
             self.display = f"{self.hub_id}[{pick}]"
             ds = ds[pick]
         self._dataset = ds
+        self.commit = hub_commit(self.hub_id, self.revision)
         return ds
 
     def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
@@ -572,6 +575,26 @@ class HubSplit(RecordSource):
     def columns(self) -> list[str] | None:
         features = getattr(self._load(), "features", None)
         return list(features) if features else None
+
+
+_COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def hub_commit(hub_id: str, revision: str | None) -> str | None:
+    """The commit sha a dataset revision ('main', a tag, None) points at now, so a run's
+    identity pins the data it read; None when it cannot be resolved (offline): then only a
+    --revision given as a commit sha pins the data."""
+    if revision and _COMMIT_SHA.fullmatch(revision):
+        return revision
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+        return None
+    try:
+        from huggingface_hub import HfApi
+
+        sha = HfApi().dataset_info(hub_id, revision=revision, timeout=10).sha
+    except Exception:  # offline, private, no such revision: the run goes on, unpinned
+        return None
+    return sha if isinstance(sha, str) else None
 
 
 def file_source(path: Path, label: str, max_record_bytes: int) -> RecordSource:

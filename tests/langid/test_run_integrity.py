@@ -73,6 +73,26 @@ def test_changed_input_refuses_to_resume_and_overwrite_starts_afresh(tmp_path):
     assert set(read_utterances(out)["lang"]) == {"de"}
 
 
+def test_hub_data_at_another_commit_refuses_to_resume(tmp_path, monkeypatch):
+    import types
+
+    from auditkit.corpora import sources
+
+    fake = types.ModuleType("datasets")
+    fake.load_dataset = lambda *a, **k: [
+        {"id": f"h{i}", "messages": [{"role": "user", "content": EN[i % 3]}]} for i in range(12)
+    ]
+    monkeypatch.setitem(sys.modules, "datasets", fake)
+    out = tmp_path / "o"
+    monkeypatch.setattr(sources, "hub_commit", lambda hub_id, revision: "a" * 40)
+    run_lang("owner/data", out, workers=1, shard_size=5, langdetect_impl="reference")
+    monkeypatch.setattr(sources, "hub_commit", lambda hub_id, revision: "b" * 40)
+    with pytest.raises(AuditkitError, match=r"input #1 changed \(commit\)"):
+        run_lang("owner/data", out, workers=1, shard_size=5, langdetect_impl="reference")
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["inputs"][0]["commit"] == "a" * 40
+
+
 def test_same_content_resumes_even_after_touch(tmp_path):
     src = tmp_path / "c.jsonl"
     src.write_text(_messages(EN), encoding="utf-8")
