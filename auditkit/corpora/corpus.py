@@ -100,7 +100,9 @@ class Corpus:
                 skips.add("empty_file", src.display, detail="no records; file skipped")
             return
         convert = part.fmt.make_converter(report)
+        stateless = not convert.stateful
         text_ok = part.fmt.accepts_text_lines
+        last = 0
         for pos, rec in src.records(skips):
             if type(rec) is not dict and not (text_ok and type(rec) is str):
                 report("not_an_object", pos, None, f"expected a JSON object, got {_kind(rec)}")
@@ -119,8 +121,18 @@ class Corpus:
             if bad is not None:
                 report("invalid_unicode", pos, bad[0], bad[1])
                 continue
+            if not utterances and stateless:
+                # a record that yields nothing (an empty turn list...) is counted, not lost
+                report("no_utterances", pos, None, "the record holds no utterance")
+                continue
             yield from utterances
-        yield from convert.flush()
+            last = pos
+        try:
+            tail = convert.flush()
+        except Exception as e:  # a stateful converter's last group: same guard
+            report("bad_record", last, None, f"{type(e).__name__}: {e}")
+            tail = []
+        yield from tail
 
     def describe(self) -> dict[str, Any]:
         """Name, format, source kind (alias/hub/file/folder), hub id/split and files."""
