@@ -203,15 +203,23 @@ def test_goqa_study_csv_minus_one_and_empty_cells(tmp_path):
             "model_id": "zephyr-7b-beta",
             **{c: 0.7 for c in countries},
             "China": None,
-        },  # empty cell: kept, China missing
+        },  # empty cell: China has no similarity, so q2 leaves the common question set
     ]
     f = tmp_path / "zephyr-7b-beta_8bit.csv"
     pd.DataFrame(rows).to_csv(f, index=False)
     s = score_outputs("globalopinionsqa", [str(f)], out=str(tmp_path / "o"), n_resamples=100)
-    assert s["questions_kept"] == {"HuggingFaceH4/zephyr-7b-beta": 2}
+    # every country on the same question (q0): none averaged over a different set
+    assert s["questions_kept"] == {"HuggingFaceH4/zephyr-7b-beta": 1}
     m = s["models"]["HuggingFaceH4/zephyr-7b-beta"]
-    assert m["United States"]["value"] == pytest.approx(0.8) and m["China"]["n"] == 1
-    assert s["skips"]["total"] == 1
+    assert {c: (v["value"], v["n"]) for c, v in m.items()} == {c: (0.9, 1) for c in countries}
+    reasons = {r: v["count"] for r, v in s["skips"]["by_reason"].items()}
+    assert reasons == {
+        "question without human data for a compared country (the study's -1 filter)": 1,
+        "no value for this group: item dropped from the common item set": 1,
+        "item dropped from the common item set: another group has no value": 6,
+    }
+    gaps = s["reference_gaps"]["HuggingFaceH4/zephyr-7b-beta"]
+    assert gaps["China"] == {"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n": 1}
 
 
 def test_belebele_study_csv(tmp_path):
