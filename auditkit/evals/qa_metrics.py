@@ -122,9 +122,9 @@ class CFMatcher:
     and a logistic classifier over [tf-idf, f1, precision, recall]."""
 
     def __init__(self, model: dict[str, Any]) -> None:
-        tfidf, clf = model["tfidf"], model["classifier"]
         if model.get("format") != "cfmatch-linear/1":
             raise ValueError(f"unknown CFMatch model format {model.get('format')!r}")
+        tfidf, clf = model["tfidf"], model["classifier"]
         settings = (tfidf["lowercase"], list(tfidf["ngram_range"]), tfidf["norm"])
         if settings != (True, [1, 1], "l2") or tfidf["sublinear_tf"]:
             raise ValueError(f"unsupported tf-idf settings {settings}")
