@@ -116,8 +116,11 @@ def _print_chains(summary: dict[str, Any]) -> None:
         if not summary.get("chains"):
             console.print("no chain was formed from the given models")
         alone = summary.get("models_without_chain") or []
-        if alone:
-            console.print(f"models in no chain: {escape(', '.join(alone))}")
+        console.print(
+            f"models in no chain: {escape(', '.join(alone))}"
+            if alone
+            else "models in no chain: none (every given model is in a chain)"
+        )
 
 
 def _print_reference_gaps(summary: dict[str, Any]) -> None:
