@@ -70,7 +70,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console.print(s)
     if rounded:
         console.print(
-            "¹ difference of the two accuracies each rounded to 0.1 point, "
+            "¹ difference of the two values each rounded to 0.1 point, "
             "as the paper reports its deltas"
         )
     d = Table(title=f"disparity: {summary['reference_group']} change minus each group's change")
