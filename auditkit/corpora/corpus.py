@@ -100,7 +100,9 @@ class Corpus:
                 skips.add("empty_file", src.display, detail="no records; file skipped")
             return
         convert = part.fmt.make_converter(report)
+        stateless = not convert.stateful
         text_ok = part.fmt.accepts_text_lines
+        last = 0
         for pos, rec in src.records(skips):
             if type(rec) is not dict and not (text_ok and type(rec) is str):
                 report("not_an_object", pos, None, f"expected a JSON object, got {_kind(rec)}")
@@ -115,12 +117,24 @@ class Corpus:
                 # TypeError, a RecursionError on absurd nesting...) cost this record only.
                 report("bad_record", pos, None, f"{type(e).__name__}: {e}")
                 continue
-            bad = invalid_unicode(utterances)
+            # (a stateful converter returns other records' utterances: the sources check
+            # those records as they decode them, see sources.invalid_unicode_at)
+            bad = invalid_unicode(utterances) if stateless else None
             if bad is not None:
                 report("invalid_unicode", pos, bad[0], bad[1])
                 continue
+            if not utterances and stateless:
+                # a record that yields nothing (an empty turn list...) is counted, not lost
+                report("no_utterances", pos, None, "the record holds no utterance")
+                continue
             yield from utterances
-        yield from convert.flush()
+            last = pos
+        try:
+            tail = convert.flush()
+        except Exception as e:  # a stateful converter's last group: same guard
+            report("bad_record", last, None, f"{type(e).__name__}: {e}")
+            tail = []
+        yield from tail
 
     def describe(self) -> dict[str, Any]:
         """Name, format, source kind (alias/hub/file/folder), hub id/split and files."""
@@ -340,7 +354,13 @@ def _open_hub(
     src = HubSplit(hub_id, config, split, revision)
     src._load()  # fail early (offline, no such dataset or split) with a clear message
     fmt = _resolve_format(src, forced, src.display)
-    hub = {"hub_id": hub_id, "config": config, "split": src.split, "revision": revision}
+    hub = {
+        "hub_id": hub_id,
+        "config": config,
+        "split": src.split,
+        "revision": revision,
+        "commit": src.commit,
+    }
     return Corpus(
         name, "alias" if alias else "hub", [_Part(src, fmt)], [dict(hub)], skips, alias, hub
     )

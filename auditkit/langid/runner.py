@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.corpora.corpus import invalid_unicode
 from auditkit.corpora.record import Utterance
 from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old public names)
     RUN_FILE,
@@ -53,6 +54,7 @@ from auditkit.io import (
 from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
 from auditkit.langid.prepare import prepare
+from auditkit.skips import SkipLog
 
 OUTPUT_SCHEMA = pa.schema(
     [
@@ -103,6 +105,17 @@ class LangConfig:
         return d
 
 
+@dataclass(frozen=True)
+class LabelFailure:
+    """A text the detectors could not label (their error): its utterance becomes a counted
+    skip ('label_failed') instead of ending the run."""
+
+    error: str
+
+
+Labels = tuple[str | None, float, str | None, float]
+
+
 @dataclass
 class Detectors:
     """Both detectors, loaded once per process."""
@@ -122,10 +135,27 @@ class Detectors:
     def info(self) -> dict[str, Any]:
         return {"fasttext": self._ft.info(), "langdetect": self._ld.info()}
 
-    def label(self, texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
+    def label(self, texts: list[str]) -> list[Labels]:
         ft = self._ft.predict(texts)
         ld = self._ld.predict(texts)
         return [(a, pa_, b, pb) for (a, pa_), (b, pb) in zip(ft, ld)]
+
+    def label_each(self, texts: list[str]) -> list[Labels | LabelFailure]:
+        """``label``, isolated per text: when a batch fails, each text is labelled alone and
+        the ones that still fail come back as LabelFailure (a label depends only on its text,
+        so the others get exactly the labels the batch would have given)."""
+        try:
+            return list(self.label(texts))
+        except Exception as e:
+            if len(texts) == 1:
+                return [LabelFailure(f"{type(e).__name__}: {e}"[:300])]
+        out: list[Labels | LabelFailure] = []
+        for t in texts:
+            try:
+                out.append(self.label([t])[0])
+            except Exception as e:
+                out.append(LabelFailure(f"{type(e).__name__}: {e}"[:300]))
+        return out
 
 
 # --- worker processes -----------------------------------------------------------------------
@@ -134,8 +164,10 @@ _WORKER: Detectors | None = None
 
 def _init_worker(fasttext_model: str | None, langdetect_impl: str, parent: int = 0) -> None:
     global _WORKER
-    # Ctrl-C is handled once, by the parent, which then stops the pool.
+    # Ctrl-C and SIGTERM are handled once, by the parent, which then stops the pool (a group
+    # signal must not kill workers under it mid-task); they still end with the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if parent:
         end_with_parent(parent)
     _WORKER = Detectors(fasttext_model, langdetect_impl).load()
@@ -146,9 +178,9 @@ def _worker_info() -> dict[str, Any]:
     return _WORKER.info()
 
 
-def _work(texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
+def _work(texts: list[str]) -> list[Labels | LabelFailure]:
     assert _WORKER is not None
-    return _WORKER.label(texts)
+    return _WORKER.label_each(texts)
 
 
 def agree(
@@ -203,6 +235,7 @@ class _PendingShard:
     prepared: list[tuple[str, int]]  # (prepared text, chars removed)
     keys: list[bytes]  # dedup key per utterance (b"" for empty)
     futures: list[tuple[list[bytes], Future | list]]  # (keys of the chunk, labels)
+    failed: dict[int, str] = field(default_factory=dict)  # utterance -> why it is skipped
 
 
 class LangRun:
@@ -265,7 +298,7 @@ class LangRun:
                 shard.futures.append((chunk, pool.submit(_work, texts)))
             else:
                 assert local is not None
-                shard.futures.append((chunk, local.label(texts)))
+                shard.futures.append((chunk, local.label_each(texts)))
 
     def _label_window_on_ray(self, window: list[_PendingShard]) -> None:
         """Label the uncached texts of several shards in one Ray Data pass; each shard then
@@ -297,25 +330,45 @@ class LangRun:
         for shard, keys in zip(window, per_shard):
             shard.futures = [(keys, [labels[k] for k in keys])] if keys else []
 
-    def _finish(self, shard: _PendingShard, on_chunk) -> tuple[pa.Table, dict[str, Any]]:
-        new: dict[bytes, tuple] = {}
+    def _finish(self, shard: _PendingShard, on_chunk) -> tuple[pa.Table, dict, dict]:
+        new: dict[bytes, Labels | LabelFailure] = {}
         n_unique = sum(len(k) for k, _ in shard.futures) or 1
         for chunk, fut in shard.futures:
-            labels = fut.result() if isinstance(fut, Future) else fut
+            if isinstance(fut, Future):
+                try:
+                    labels = fut.result()
+                except Exception:
+                    # A worker died or its call failed as a whole (e.g. a crash in a native
+                    # detector): this chunk is labelled again here, text by text.
+                    texts = dict(zip(shard.keys, (t for t, _ in shard.prepared)))
+                    labels = self._fallback().label_each([texts[k] for k in chunk])
+            else:
+                labels = fut
             new.update(zip(chunk, labels))
             on_chunk(len(shard.utterances) * len(chunk) / n_unique)
         if not shard.futures:
             on_chunk(len(shard.utterances))
         min_conf = self.config.min_confidence
+        skips = SkipLog()
         cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
         for j, (u, (text, removed), key) in enumerate(
             zip(shard.utterances, shard.prepared, shard.keys)
         ):
+            lab = None
             if key:
                 lab = new.get(key)
                 if lab is None:
                     lab = self._cache[key]
                     self._cache.move_to_end(key)
+            failure = shard.failed.get(j) or (lab.error if isinstance(lab, LabelFailure) else None)
+            if failure is not None:
+                # The per-utterance guard: this one is counted and left out, the run goes on.
+                skips.add(
+                    "label_failed",
+                    detail=f"example {u.example_id!r} turn {u.turn} ({u.role}): {failure}",
+                )
+                continue
+            if lab is not None:
                 ft_label, ft_prob, ld_label, ld_prob = lab
                 ft_code = normalise_code(ft_label, "fasttext")
                 ld_code = normalise_code(ld_label, "langdetect")
@@ -346,20 +399,45 @@ class LangRun:
             cols["status"].append(status)
             cols["human_lang"].append(u.human_lang)
         for key, lab in new.items():
-            self._cache[key] = lab
+            if not isinstance(lab, LabelFailure):
+                self._cache[key] = lab
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        return pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA), shard_counts(cols)
+        for key, lab in new.items():
+            if not isinstance(lab, LabelFailure):
+                self._cache[key] = lab
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
+        return table, shard_counts(cols), skips.as_dict()
+
+    def _fallback(self) -> Detectors:
+        """Detectors in this process, loaded on first need (a failed worker chunk)."""
+        if self._local is None:
+            self._local = Detectors(self.config.fasttext_model, self.config.langdetect_impl).load()
+        return self._local
 
     # -- the corpus pass's processor (auditkit/corpus_pass.py) ------------------------------
     def start(self, shard: Shard) -> None:
         prepared = []
         keys = []
-        for u in shard.utterances:
-            p = prepare(u.text, self.config.strip_code)
+        failed: dict[int, str] = {}
+        for j, u in enumerate(shard.utterances):
+            try:
+                unwritable = invalid_unicode([u])
+                if unwritable is not None:  # no detector or parquet takes it
+                    raise ValueError(f"{unwritable[0]}: {unwritable[1]}")
+                p = prepare(u.text, self.config.strip_code)
+            except Exception as e:  # per-utterance guard, as for labelling
+                failed[j] = f"preparing the text: {type(e).__name__}: {e}"
+                prepared.append(("", 0))
+                keys.append(b"")
+                continue
             prepared.append((p.text, sum(p.removed)))
             keys.append(self._key(p.text) if p.text else b"")
-        shard.state = _PendingShard(shard.index, shard.start, shard.utterances, prepared, keys, [])
+        shard.state = _PendingShard(
+            shard.index, shard.start, shard.utterances, prepared, keys, [], failed
+        )
         if self.engine != "ray":
             self._submit(shard.state, self._pool, self._local)
 
@@ -380,7 +458,7 @@ class LangRun:
             k += 1
         return k
 
-    def finish(self, shard: Shard, advance) -> tuple[pa.Table, dict[str, Any]]:
+    def finish(self, shard: Shard, advance) -> tuple[pa.Table, dict, dict]:
         state, shard.state = shard.state, None
         return self._finish(state, advance)
 
@@ -431,6 +509,8 @@ class LangRun:
                 limit=cfg.limit,
                 progress=self.progress,
                 label=f"lang {cfg.source}",
+                # Ray labels whole windows; a broken input keeps what is already labelled
+                finish_on_input_error=self.engine == "local",
             )
             detector_info = (
                 self._local.info() if self._local is not None else info_futures[0].result()
@@ -448,7 +528,7 @@ class LangRun:
             "format": corpus.format,
             "config": asdict(cfg),
             "detectors": detector_info,
-            "skips": corpus.skips.as_dict(),
+            "skips": _all_skips(corpus.skips, SkipLog.from_dict(result.skips)).as_dict(),
             "shards": index + 1,
         }
         summary = build_summary(
@@ -484,6 +564,13 @@ class LangRun:
         )
         write_record(self.out, record)
         return summary
+
+
+def _all_skips(*logs: SkipLog) -> SkipLog:
+    out = SkipLog()
+    for log in logs:
+        out.merge(log)
+    return out
 
 
 def run_lang(

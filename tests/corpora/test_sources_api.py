@@ -282,6 +282,13 @@ def test_sample_alias() -> None:
     assert all(u.source for u in utts)  # Tulu-like `dataset` field
 
 
+def test_hub_commit_is_the_revision_when_it_is_a_sha_and_none_offline(monkeypatch) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert sources.hub_commit("owner/name", sha) == sha
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert sources.hub_commit("owner/name", "main") is None
+
+
 class _FakeDatasets(types.ModuleType):
     """Stands in for `datasets` so the Hub code path runs offline (records the call)."""
 
@@ -315,6 +322,7 @@ def test_hub_alias_streams_with_the_alias_split(monkeypatch) -> None:
     ]
     fake = _FakeDatasets(rows)
     monkeypatch.setitem(sys.modules, "datasets", fake)
+    monkeypatch.setattr(sources, "hub_commit", lambda hub_id, revision: "c0ffee" * 6 + "0000")
     corpus = open_corpus("ultrafeedback", revision="abc123")
     assert fake.calls == [
         ("HuggingFaceH4/ultrafeedback_binarized", None, "train_prefs", "abc123", True)
@@ -326,6 +334,7 @@ def test_hub_alias_streams_with_the_alias_split(monkeypatch) -> None:
             "config": None,
             "split": "train_prefs",
             "revision": "abc123",
+            "commit": "c0ffee" * 6 + "0000",  # what the revision resolved to
         }
     ]
     d = corpus.describe()
