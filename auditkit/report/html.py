@@ -624,7 +624,7 @@ def _language_link_tables(items: list[tuple[int, dict[str, Any]]]) -> str:
                         _pct(r["share"], 3),
                         _fmt(r["delta_points"], "+.1f"),
                         "–"
-                        if r["ci_low"] is None
+                        if r["ci_low"] is None or r["ci_high"] is None
                         else f"[{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]",
                         r["n_items"],
                         _fmt(r["p_holm"], ".2g"),

@@ -17,7 +17,7 @@ import pytest
 from auditkit.report.api import report
 from tests.report.browser import load_page, require_chromium
 from tests.report.conftest import RUNS
-from tests.report.test_html import CHART_KINDS
+from tests.report.test_html import CHART_KINDS, LINKED
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -36,7 +36,7 @@ def _save_screenshot(shot: Path, name: str) -> None:
 def test_report_renders_offline_in_chromium(tmp_path):
     chromium = require_chromium()
     html = tmp_path / "report.html"
-    report([RUNS], html=html)
+    report([RUNS], html=html, **LINKED)
     shot = tmp_path / "report.png"
     page = load_page(chromium, html, tmp_path / "chromium", screenshot=shot, window=(1280, 9600))
 

@@ -77,15 +77,15 @@ def test_language_code_unknown_is_none():
     assert language_code("???") is None
 
 
-def _tydiqa_link(**opts):
+def _tydiqa_link(step=("llama-tulu", "sft"), **opts):
     lang = load_run(RUNS / "lang")
     ev = load_run(RUNS / "eval_tydiqa")
-    (link,) = language_links(lang, ev, LinkOptions(**opts))
+    (link,) = language_links(lang, ev, step, LinkOptions(**opts))
     return lang, ev, link
 
 
 def test_language_link_joins_shares_and_sft_deltas():
-    lang, ev, link = _tydiqa_link()
+    lang, ev, link = _tydiqa_link(min_loss_points=0.0)
     assert (link["from_stage"], link["to_stage"]) == ("base", "sft")
     assert link["chain"] == "llama-tulu"
     rows = {r["code"]: r for r in link["rows"]}
@@ -97,7 +97,8 @@ def test_language_link_joins_shares_and_sft_deltas():
     assert rows["bn"]["count"] == 37
     assert rows["bn"]["delta_points"] == pytest.approx(100 * bn_step["delta"])
     assert rows["bn"]["share"] == pytest.approx(37 / lang.summary["utterances_agreed"])
-    # rare (< 100 utterances, the lang run's threshold) and losing: Bengali and Telugu
+    # rare (< 100 utterances, the lang run's threshold) and losing (--min-loss 0: any drop):
+    # Bengali and Telugu
     assert link["rare_below"] == 100
     assert link["flagged"] == ["bengali", "telugu"]
     assert not rows["sw"]["flagged"]  # rare but gains
@@ -112,12 +113,26 @@ def test_language_link_joins_shares_and_sft_deltas():
 
 
 def test_language_link_thresholds_are_configurable():
-    _, _, link = _tydiqa_link(rare_below=10)
+    _, _, link = _tydiqa_link(rare_below=10, min_loss_points=0.0)
     assert link["flagged"] == ["telugu"]  # 9 utterances; Bengali's 37 is no longer rare
     _, _, link = _tydiqa_link(min_loss_points=5.0)
     assert link["flagged"] == ["bengali"]  # Telugu's -3 points is not a loss beyond 5
-    _, _, link = _tydiqa_link(step="pt")
+    assert link["loss_rule"] == "a drop of more than 5 points (--min-loss)"
+    _, _, link = _tydiqa_link(step=("llama-tulu", "pt"))
     assert (link["from_stage"], link["to_stage"]) == ("sft", "pt")
+
+
+def test_rare_and_losing_needs_holm_significance_by_default():
+    """Bengali -10.6 points (Holm p 0.28) and Telugu -3.0 (Holm p 0.45) are rare and fall,
+    but neither change is significant after Holm: by default neither is flagged."""
+    _, _, link = _tydiqa_link()
+    rows = {r["code"]: r for r in link["rows"]}
+    assert rows["bn"]["delta_points"] < 0 and rows["bn"]["p_holm"] > 0.05
+    assert link["flagged"] == []
+    assert link["loss_rule"] == "a loss significant after Holm correction (p_holm < 0.05)"
+    # the same drops, significant: flagged
+    _, _, link = _tydiqa_link(alpha=0.5)
+    assert link["flagged"] == ["bengali", "telugu"]
 
 
 def test_language_absent_from_corpus_counts_as_zero(tmp_path):
@@ -125,7 +140,7 @@ def test_language_absent_from_corpus_counts_as_zero(tmp_path):
     lang.summary = copy.deepcopy(lang.summary)
     lang.summary["languages"] = [r for r in lang.summary["languages"] if r["code"] != "bn"]
     ev = load_run(RUNS / "eval_tydiqa")
-    (link,) = language_links(lang, ev)
+    (link,) = language_links(lang, ev, ("llama-tulu", "sft"), LinkOptions(min_loss_points=0))
     bn = next(r for r in link["rows"] if r["code"] == "bn")
     assert bn["count"] == 0 and bn["share"] == 0.0 and bn["flagged"]
 
@@ -145,8 +160,8 @@ def test_country_link_pairs_rm_with_lm():
 
     ref = spearmanr([rm_rank[k] for k in keys], [lm_rank[k] for k in keys]).statistic
     assert c["spearman"]["rho"] == pytest.approx(ref)
-    # the md3 dialect eval is not a language eval: one language link only
-    assert len(links["languages"]) == 1
+    # nothing declares the fixture corpus's training step: no language link
+    assert links["languages"] == []
 
 
 def test_country_link_counts_countries_in_only_one_run():
