@@ -377,7 +377,7 @@ def _declare(runs: list[Run], spec: LinkSpec) -> list[Declared]:
     if not out:
         raise AuditkitError(
             f"--link {text}: no run has the chain step {spec.target!r}; steps present: "
-            + (", ".join(sorted(set(available))) or "none")
+            + (", ".join(dict.fromkeys(available)) or "none")
         )
     return out
 

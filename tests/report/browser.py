@@ -240,9 +240,7 @@ def measure_layout(
     return json.loads(html_mod.unescape(m.group(1)))
 
 
-def screenshot(
-    chromium: str, html: Path, work: Path, png: Path, width: int, height: int
-) -> None:
+def screenshot(chromium: str, html: Path, work: Path, png: Path, width: int, height: int) -> None:
     """A PNG of the top ``height`` CSS px of the page rendered ``width`` px wide."""
     page = _framed(html, work, width, height)
     raw = work / f"raw-{png.name}"
