@@ -36,8 +36,9 @@ from typing import Any, Protocol
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.corpora.record import Utterance
-from auditkit.errors import AuditkitError, MissingDependency
+from auditkit.errors import AuditkitError, InputError, MissingDependency
 from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
+from auditkit.skips import SkipLog
 
 SHARD_DIR = "utterances"
 RUN_FILE = "run.json"
@@ -213,22 +214,30 @@ class RunFolder:
     def done_path(self, i: int) -> Path:
         return self.out / SHARD_DIR / f"part-{i:05d}.done.json"
 
-    def finished_counts(self, index: int, rows: int, start: int) -> dict[str, Any] | None:
-        """The counts of shard `index` when a previous run finished exactly this shard."""
+    def finished(self, index: int, rows: int, start: int) -> dict[str, Any] | None:
+        """The done marker of shard `index` when a previous run finished exactly this shard:
+        {rows, start, counts, skips}."""
         done = self.done_path(index)
         if done.exists() and self.shard_path(index).exists():
             marker = read_json(done)
             if marker.get("rows") == rows and marker.get("start") == start:
-                return marker["counts"]
+                return marker
         return None
 
-    def write_shard(self, shard: Shard, table: Any, counts: dict[str, Any]) -> None:
+    def write_shard(
+        self, shard: Shard, table: Any, counts: dict[str, Any], skips: dict[str, Any]
+    ) -> None:
         write_parquet(table, self.shard_path(shard.index))
         # The marker is written last: its presence means the parquet file is complete.
         atomic_write_bytes(
             self.done_path(shard.index),
             dumps_json(
-                {"rows": len(shard.utterances), "start": shard.start, "counts": counts}
+                {
+                    "rows": len(shard.utterances),
+                    "start": shard.start,
+                    "counts": counts,
+                    "skips": skips,
+                }
             ).encode(),
         )
 
@@ -251,8 +260,9 @@ class ShardProcessor(Protocol):
     def ready(self, pending: list[Shard], final: bool) -> int:
         """How many leading pending shards can be finished now (all of them when final)."""
 
-    def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict]:
-        """The shard's rows (a pyarrow Table) and partial counts; calls advance(n utterances)."""
+    def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict, dict]:
+        """The shard's rows (a pyarrow Table), partial counts and skips (SkipLog.as_dict() of
+        the utterances it counted and left out); calls advance(n utterances)."""
 
     def close(self, cancel: bool) -> None:
         """Stop workers (cancel: drop queued work)."""
@@ -261,6 +271,7 @@ class ShardProcessor(Protocol):
 @dataclass
 class PassResult:
     counts: list[dict[str, Any]] = field(default_factory=list)
+    skips: dict[str, Any] = field(default_factory=lambda: SkipLog().as_dict())
     shards: int = 0
     utterances: int = 0
     resumed_utterances: int = 0
@@ -288,12 +299,14 @@ def run_pass(
     limit: int | None,
     progress: bool,
     label: str,
+    finish_on_input_error: bool = True,
 ) -> PassResult:
     """Stream `corpus` through `processor` into `folder` (prepared by the caller). On an error
     or interrupt the processor is closed with cancel=True; otherwise the caller closes it."""
     from auditkit.console import err_console, make_progress
 
     result = PassResult()
+    skips = SkipLog()
     pending: list[Shard] = []
     bar = make_progress("utt", disable=not progress)
     task = bar.add_task(label, total=count_utterances(corpus, limit) if progress else limit)
@@ -304,18 +317,20 @@ def run_pass(
     def finish_leading(k: int) -> None:
         for _ in range(k):
             shard = pending.pop(0)
-            table, counts = processor.finish(shard, advance)
-            folder.write_shard(shard, table, counts)
+            table, counts, shard_skips = processor.finish(shard, advance)
+            folder.write_shard(shard, table, counts, shard_skips)
             result.counts.append(counts)
+            skips.merge(SkipLog.from_dict(shard_skips))
 
     start = 0
     index = -1
     try:
         with bar:
             for index, utts in enumerate(iter_shards(corpus.iter_utterances(), shard_size, limit)):
-                counts = folder.finished_counts(index, len(utts), start)
-                if counts is not None:
-                    result.counts.append(counts)
+                marker = folder.finished(index, len(utts), start)
+                if marker is not None:
+                    result.counts.append(marker["counts"])
+                    skips.merge(SkipLog.from_dict(marker.get("skips")))
                     result.resumed_utterances += len(utts)
                     advance(len(utts))
                     start += len(utts)
@@ -329,12 +344,23 @@ def run_pass(
                 finish_leading(processor.ready(pending, final=True))
             assert not pending, "a processor must finish every shard when final"
             bar.update(task, total=start, completed=start)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         processor.close(cancel=True)
+        what = "terminated" if type(e).__name__ == "Terminated" else "interrupted"
         err_console.print(
-            f"[yellow]interrupted.[/] {len(result.counts)} shard(s) are saved in {folder.out}; "
+            f"[yellow]{what}.[/] {len(result.counts)} shard(s) are saved in {folder.out}; "
             "run the same command again to resume where it stopped."
         )
+        raise
+    except InputError:
+        # The input broke off (a truncated .gz, an array cut short): the shards already
+        # submitted are finished and kept, so a fixed input resumes after them.
+        if finish_on_input_error:
+            try:
+                finish_leading(processor.ready(pending, final=True))
+            except Exception:
+                pass
+        processor.close(cancel=True)
         raise
     except BaseException:
         processor.close(cancel=True)
@@ -343,6 +369,7 @@ def run_pass(
     folder.drop_beyond(index)
     result.shards = index + 1
     result.utterances = start
+    result.skips = skips.as_dict()
     return result
 
 
@@ -393,8 +420,8 @@ class ShardStep(Protocol):
         """Worker side: the result (picklable). A step may also define warm(): load what work
         needs, called once per worker process when the pool starts."""
 
-    def rows(self, shard: Shard, result: Any) -> tuple[Any, dict]:
-        """Parent side: the shard's rows (pyarrow Table) and partial counts."""
+    def rows(self, shard: Shard, result: Any) -> tuple[Any, dict, dict]:
+        """Parent side: the shard's rows (pyarrow Table), partial counts and skips."""
 
 
 _STEP: Any = None
@@ -496,7 +523,7 @@ class StepPool:
             k += 1
         return k
 
-    def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict]:
+    def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict, dict]:
         state = shard.state
         if isinstance(state, tuple):
             result = state[1]

@@ -27,7 +27,8 @@ from auditkit.corpus_pass import SHARD_DIR, RunFolder, Shard, StepPool, language
 from auditkit.countries.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.countries.matcher import matcher_for
 from auditkit.errors import AuditkitError
-from auditkit.io import run_folder_lock, text_hash, write_json
+from auditkit.io import read_json, run_folder_lock, text_hash, write_json
+from auditkit.skips import SkipLog
 
 MENTION_TYPE = pa.struct(
     [
@@ -109,31 +110,47 @@ class CountryStep:
         return texts, None
 
     def _labels_from_run(self, shard: Shard) -> list[str]:
+        """The lang run's labels of this shard's utterances, joined by utt_index (one shard's
+        rows read at a time: parquet statistics prune the other files, memory stays flat) and
+        checked by text hash. An utterance the lang run skipped (counted there) is 'und'."""
+        import pyarrow.compute as pc
+        import pyarrow.dataset as ds
+
         if self._lang_run is None:
             files = sorted((Path(self.arg) / SHARD_DIR).glob("part-*.parquet"))
             if not files:
                 raise AuditkitError(f"--languages {self.arg}: not a lang run (no {SHARD_DIR}/)")
-            self._lang_run = pq.ParquetDataset(files).read(
-                columns=["utt_index", "text_hash", "lang"]
+            self._lang_run = ds.dataset([str(f) for f in files], format="parquet")
+            self._lang_rows = sum(
+                read_json(f.with_name(f.name.replace(".parquet", ".done.json"))).get("rows", 0)
+                for f in files
+                if f.with_name(f.name.replace(".parquet", ".done.json")).exists()
             )
-            idx = self._lang_run.column("utt_index").to_numpy()
-            if len(idx) and (idx != range(len(idx))).any():
-                raise AuditkitError(f"--languages {self.arg}: the lang run is incomplete")
         n = len(shard.utterances)
-        if shard.start + n > self._lang_run.num_rows:
+        if shard.start + n > self._lang_rows:
             raise AuditkitError(
-                f"--languages {self.arg}: the lang run has {self._lang_run.num_rows} "
-                "utterances, fewer than this corpus; run lang on the same corpus first"
+                f"--languages {self.arg}: the lang run covers {self._lang_rows} utterances, "
+                "fewer than this corpus; run lang on the same corpus (and --limit) first"
             )
-        part = self._lang_run.slice(shard.start, n)
-        hashes = part.column("text_hash").to_pylist()
-        for j, (u, h) in enumerate(zip(shard.utterances, hashes)):
-            if text_hash(u.text) != h:
+        idx = pc.field("utt_index")
+        part = self._lang_run.to_table(
+            columns=["utt_index", "text_hash", "lang"],
+            filter=(idx >= shard.start) & (idx < shard.start + n),
+        ).to_pydict()
+        found = {i: (h, lang) for i, h, lang in zip(*part.values())}
+        out = []
+        for j, u in enumerate(shard.utterances):
+            hit = found.get(shard.start + j)
+            if hit is None:
+                out.append("und")
+                continue
+            if text_hash(u.text) != hit[0]:
                 raise AuditkitError(
                     f"--languages {self.arg}: utterance {shard.start + j} differs from the "
                     "lang run's (another corpus or another version of it)"
                 )
-        return part.column("lang").to_pylist()
+            out.append(hit[1])
+        return out
 
     # worker side
     def warm(self) -> None:
@@ -168,7 +185,7 @@ class CountryStep:
         return langs, mentions
 
     # parent side
-    def rows(self, shard: Shard, result: tuple[list[str], list]) -> tuple[pa.Table, dict]:
+    def rows(self, shard: Shard, result: tuple[list[str], list]) -> tuple[pa.Table, dict, dict]:
         langs, mentions = result
         cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
         for j, (u, lang, ms) in enumerate(zip(shard.utterances, langs, mentions)):
@@ -185,7 +202,8 @@ class CountryStep:
             cols["lang"].append(lang)
             cols["countries"].append([m["iso3"] for m in ms if m["status"] == "country"])
             cols["mentions"].append(ms)
-        return pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA), shard_counts(cols)
+        table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
+        return table, shard_counts(cols), SkipLog().as_dict()
 
 
 class CountriesRun:
@@ -247,7 +265,7 @@ class CountriesRun:
             "corpus": corpus.name,
             "format": corpus.format,
             "config": asdict(cfg),
-            "skips": corpus.skips.as_dict(),
+            "skips": _all_skips(corpus.skips, SkipLog.from_dict(result.skips)).as_dict(),
             "shards": result.shards,
             "matcher": matcher_info(),
         }
@@ -278,6 +296,13 @@ class CountriesRun:
         )
         write_record(self.out, record)
         return summary
+
+
+def _all_skips(*logs: SkipLog) -> SkipLog:
+    out = SkipLog()
+    for log in logs:
+        out.merge(log)
+    return out
 
 
 def matcher_info() -> dict[str, Any]:
