@@ -225,6 +225,17 @@ def _biases(data: ReportData, esc: Any = str) -> list[str]:
                     f"{_pct(below)} of countries are ranked below "
                     f"{esc(s['reference_country'])} by {label}."
                 )
+        elif run.kind == "countries":
+            rows = [r for r in s.get("countries") or [] if isinstance(r, dict)]
+            if rows:
+                top = ", ".join(
+                    f"{esc(r.get('name'))} {_pct(num(r.get('share')))}" for r in rows[:3]
+                )
+                never = s.get("study_never_mentioned") or []
+                out.append(
+                    f"{label} names {len(rows)} countries; the most named: {top}; "
+                    f"{len(never)} of the study's 181 countries are never named."
+                )
         elif run.kind == "eval":
             scale = eval_scale(s)
             unit = " points" if scale == 100 else ""

@@ -84,6 +84,7 @@ td.gain { background: #e8f5ec; font-weight: 600; }
 .kpi b { display: block; font-size: 20px; }
 .kpi span { color: var(--muted); font-size: 12px; }
 .link { border-left: 4px solid var(--accent); padding-left: 12px; margin: 16px 0; min-width: 0; }
+.maps { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; min-width: 0; }
 details summary { cursor: pointer; color: var(--accent); font-size: 13px; margin: 4px 0; }
 code { font-size: 12px; background: #f0f2f5; padding: 0 3px; border-radius: 3px; word-break: break-all; }
 svg.chart text { font-family: "Noto Sans", "Noto Sans CJK SC", system-ui, sans-serif; font-size: 12px; fill: #222; }
@@ -720,6 +721,30 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
+def _named_countries_section(run: Run, top: int = 15) -> str:
+    s = run.summary
+    rows = [r for r in s.get("countries") or [] if isinstance(r, dict)]
+    never = s.get("study_never_mentioned") or []
+    body = [
+        [r.get("name"), r.get("iso3"), f"{int(r.get('mentions') or 0):,}", _pct(r.get("share"))]
+        + [r.get("mentions_chosen", "–"), r.get("mentions_rejected", "–")]
+        for r in rows[:top]
+    ]
+    mentions = int(_num(s.get("mentions_total")) or 0)
+    utterances = int(_num(s.get("utterances_total")) or 0)
+    return (
+        f"<h3>{_e(run.label)}</h3><p>{mentions:,} mentions of "
+        f"{len(rows)} countries in {utterances:,} utterances; "
+        f"{len(never)} of the study's 181 countries are never named.</p>"
+        + table(
+            ["country", "iso3", "mentions", "share", "chosen", "rejected"],
+            body,
+            {2, 3, 4, 5},
+            caption=f"the {min(top, len(rows))} most named",
+        )
+    )
+
+
 def _generic_links_section(links: list[dict[str, Any]]) -> str:
     """Links of a kind without its own renderer: each block's scalar fields and its rows."""
     out = []
@@ -758,7 +783,14 @@ def _cell(v: Any) -> str:
 LINK_RENDERERS: dict[str, Any] = {
     "languages": _language_links_section,
     "countries": _country_links_section,
+    "mentions": lambda links: _mention_links_section(links),
 }
+
+
+def _mention_links_section(links: list[dict[str, Any]]) -> str:
+    from auditkit.report.countries_link import render_mention_links
+
+    return render_mention_links(links)
 
 
 def _audit_section(runs: list[Run]) -> str:
@@ -836,6 +868,7 @@ def render_html(data: ReportData) -> str:
     langs = [r for r in runs if r.kind == "lang"]
     probes = [r for r in runs if r.kind == "probe-rm"]
     evals = [r for r in runs if r.kind == "eval"]
+    named = [r for r in runs if r.kind == "countries"]
     o = data.options
     n_links = sum(len(v) for v in data.links.values())
     n_copies = sum(len(r.copies) for r in runs)
@@ -854,6 +887,7 @@ def render_html(data: ReportData) -> str:
     for anchor, name, present in (
         ("findings", "Findings", True),
         ("languages", "Languages", langs),
+        ("corpus-countries", "Countries named", named),
         ("countries", "Countries", probes),
         ("evaluations", "Evaluations", evals),
         ("links", "Skew → gap links", True),
@@ -871,6 +905,16 @@ def render_html(data: ReportData) -> str:
                 "<p class='muted'>Utterances labelled by two language-ID detectors; a label "
                 "counts only where both agree.</p>"
                 + "".join(_lang_section(r, i, o.top_languages) for i, r in enumerate(langs)),
+            )
+        )
+    if named:
+        parts.append(
+            card(
+                "corpus-countries",
+                "Countries named in corpora",
+                "<p class='muted'>Country names, demonyms and localised names matched in "
+                "every utterance; ambiguous names are not counted.</p>"
+                + "".join(_named_countries_section(r) for r in named),
             )
         )
     if probes:

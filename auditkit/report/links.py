@@ -655,3 +655,8 @@ COUNTRIES = register_link_kind(
         auto=_auto_country_links,
     )
 )
+
+
+# Link kinds of other sides' runs, registered when their module is imported (kept last: they
+# import this module's LinkKind and register_link_kind).
+from auditkit.report import countries_link as _countries_link  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Reading run folders of `lang`, `probe-rm` and `eval` (summary.json + audit.json + parquet).
+"""Reading run folders of `lang`, `countries`, `probe-rm` and `eval` (summary.json, audit.json, parquet).
 
 The readers are defensive: each side documents its summary keys, but optional keys may be
 absent or renamed slightly, so every accessor says what it falls back to instead of failing
@@ -18,7 +18,7 @@ from typing import Any
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.errors import InputError
 
-KINDS = ("lang", "probe-rm", "eval")
+KINDS = ("lang", "probe-rm", "eval", "countries")
 
 
 @dataclass
@@ -155,7 +155,7 @@ def load_runs(paths: Iterable[str | Path]) -> list[Run]:
 
 def run_label(run: Run) -> str:
     s = run.summary
-    if run.kind == "lang":
+    if run.kind in ("lang", "countries"):
         corpus = str(s.get("corpus") or run.path.name)
         # a local corpus is named by its path: the file name says as much, and an absolute
         # path of the machine that ran it must not end up in a shared report

@@ -285,8 +285,22 @@ def _links(data: ReportData, console: Console) -> None:
             f"likelihood rank: Spearman ρ = {rho}, n = {c['n']} countries",
             highlight=False,
         )
+    for link in data.links.get("mentions", []):
+        from auditkit.report.countries_link import correlation_text
+
+        console.print(
+            f"[bold]mentions:[/] {escape(link['corpus'])} × {escape(link['rm'])}: "
+            f"{escape(correlation_text(link))}",
+            highlight=False,
+        )
+        low = link["rarely_mentioned_and_ranked_low"]
+        if low:
+            console.print(
+                "  rarely named and ranked low: " + escape(", ".join(map(str, low))),
+                highlight=False,
+            )
     for name, links in data.links.items():
-        if name in ("languages", "countries"):
+        if name in ("languages", "countries", "mentions"):
             continue
         for link in links:
             console.print(
@@ -329,4 +343,28 @@ def print_report(data: ReportData, console: Console | None = None) -> None:
             _matrix(run, console)
         elif run.kind == "eval":
             _eval(run, console, data.options.links.alpha)
+        elif run.kind == "countries":
+            _countries(run, console)
     _links(data, console)
+
+
+def _countries(run: Run, console: Console, top: int = 10) -> None:
+    """A countries run: the most named countries and the study countries never named."""
+    s = run.summary
+    rows = [r for r in s.get("countries") or [] if isinstance(r, dict)]
+    t = Table(
+        title=escape(f"countries named in {run.label} ({s.get('mentions_total', 0):,} mentions)")
+    )
+    for col in ("country", "mentions", "share", "chosen", "rejected"):
+        t.add_column(col, justify="left" if col == "country" else "right")
+    for r in rows[:top]:
+        t.add_row(
+            escape(r.get("name")),
+            f"{int(num(r.get('mentions')) or 0):,}",
+            _pct(num(r.get("share"))),
+            str(r.get("mentions_chosen", "–")),
+            str(r.get("mentions_rejected", "–")),
+        )
+    console.print(t)
+    never = s.get("study_never_mentioned") or []
+    console.print(f"  study countries never named: {len(never)} of 181", highlight=False)
