@@ -40,6 +40,7 @@ TRACKED_PACKAGES = (
     "babel",
     "countryinfo",
     "pyahocorasick",
+    "rjieba",
     "datasets",
     "torch",
     "transformers",

@@ -9,7 +9,8 @@ The rules (the README of this side says the same for users):
   ``auditkit.facts`` languages) is matched against every language's names.
 - Text and forms are case-folded. Abbreviations ("US", "UK", "UAE") match only in exactly that
   case; names that are also lower-case words (china, polish, turkey) only with a capital.
-- Boundaries: scripts without spaces (Chinese, Japanese, Thai...) match anywhere. Elsewhere a
+- Boundaries: scripts without spaces (Chinese, Japanese, Thai...) match anywhere, except that
+  Chinese text is segmented first (jieba) and a name must span whole words. Elsewhere a
   match must start at a word boundary; it must end at one too except in languages that attach
   case endings or postpositions (Finnish "Nigeriassa", Korean "미국에서", Bengali, Telugu,
   Turkish...), and in Slavic languages, where a name ending in a vowel also matches by its stem
@@ -79,6 +80,24 @@ _NO_SPACE_RE = re.compile(
 def _no_space_script(form: str) -> bool:
     """Forms written in a script without spaces (Han, kana, Thai, Lao, Khmer, Myanmar...)."""
     return _NO_SPACE_RE.search(form) is not None
+
+
+# Languages whose text is segmented into words before no-space names are accepted: a Chinese
+# name must start and end on a word boundary of jieba's segmentation (rjieba, the jieba-rs
+# dictionary, HMM off so the cut depends only on the dictionary), so that 海地 (Haiti) is not
+# found in 沿海地区 (coastal area), 马里 (Mali) not in 马里奥 (Mario), 巴西 not in 巴西利亚.
+SEGMENTED_LANGUAGES = frozenset({"zh"})
+
+
+def _word_boundaries(text: str) -> set[int]:
+    import rjieba
+
+    cuts = {0}
+    pos = 0
+    for token in rjieba.cut(text, hmm=False):
+        pos += len(token)
+        cuts.add(pos)
+    return cuts
 
 
 _URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
@@ -397,6 +416,11 @@ class CountryMatcher:
             candidates.append((start, end, form))
         if not candidates:
             return []
+        if self.lang in SEGMENTED_LANGUAGES and any(f.mode == ANYWHERE for _, _, f in candidates):
+            cuts = _word_boundaries(text)
+            candidates = [
+                c for c in candidates if c[2].mode != ANYWHERE or (c[0] in cuts and c[1] in cuts)
+            ]
         candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
         chosen: list[tuple[int, int, Form]] = []
         last_end = -1

@@ -313,7 +313,7 @@ def matcher_info() -> dict[str, Any]:
     from auditkit.io import text_hash as _hash
 
     versions = {}
-    for pkg in ("babel", "countryinfo", "pycountry", "pyahocorasick"):
+    for pkg in ("babel", "countryinfo", "pycountry", "pyahocorasick", "rjieba"):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
