@@ -20,7 +20,9 @@ def _same_summary(res) -> None:
 
 
 def test_every_run_kind_has_a_rerunner():
-    assert set(RERUNNERS.names()) == {"lang", "probe-rm", "eval"}
+    from auditkit.report.runs import KINDS
+
+    assert set(RERUNNERS.names()) == set(KINDS) == {"lang", "probe-rm", "eval", "countries"}
 
 
 def test_rerun_lang_from_its_record(tmp_path):
