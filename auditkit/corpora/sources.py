@@ -79,9 +79,12 @@ class _CheckedGzip(gzip.GzipFile):
 
 
 def _open_binary(path: Path) -> BinaryIO:
-    if path.name.lower().endswith(".gz"):
-        return _CheckedGzip(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
+    try:
+        if path.name.lower().endswith(".gz"):
+            return _CheckedGzip(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
+    except OSError as e:  # unreadable (permissions, a dangling link...): the file's problem
+        raise InputError(f"cannot read the file: {e.strerror or e}", path) from None
 
 
 # Byte-order marks of encodings that are not UTF-8 (UTF-32 before UTF-16: it starts alike).
