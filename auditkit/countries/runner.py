@@ -84,10 +84,13 @@ def _language_source(spec: str) -> tuple[str, str | None]:
         return "detect", None
     if Path(spec).is_dir():
         return "run", str(Path(spec))
-    if spec.replace("-", "").isalpha() and len(spec) <= 8:
-        return "fixed", spec.lower()
+    import langcodes
+
+    if spec.replace("-", "").isalpha() and langcodes.tag_is_valid(spec):
+        return "fixed", langcodes.standardize_tag(spec).split("-")[0].lower()
     raise AuditkitError(
-        f"--languages {spec!r}: neither 'detect', a language code, nor a lang run folder"
+        f"--languages {spec!r}: neither 'detect', a language code (BCP 47, e.g. en, zh), nor "
+        "an existing lang run folder"
     )
 
 
