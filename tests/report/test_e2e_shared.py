@@ -147,6 +147,14 @@ def test_findings_first_and_links_only_where_declared(study_runs, tmp_path):
         assert "Starling-RM-7B-alpha ranks United States of America" in findings
         assert "tydiqa-goldp" in findings
     assert _links_in(plain.read_text("utf-8")) == []
+    # the Starling scores alone and inside the comparison folder are one run
+    from auditkit.report.runs import load_runs
+
+    both = load_runs([study_runs, runs[1]])
+    starling = [r for r in both if r.label == "berkeley-nest/Starling-RM-7B-alpha"]
+    assert len(starling) == 1 and [c.name for c in starling[0].copies] == [
+        f"{study_runs.name}-starling"
+    ]
     assert "--link lang=llama-tulu:sft" in plain.read_text("utf-8")  # says how to declare one
     assert _links_in(linked.read_text("utf-8")) == ["lang→llama-tulu:sft"]
     text = linked.read_text("utf-8")
