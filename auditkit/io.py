@@ -186,34 +186,10 @@ def _lock_holder(fd: int) -> str:
     return f"PID {pid}" if pid.isdigit() else "another process"
 
 
-@contextlib.contextmanager
-def run_folder_lock(folder: str | Path) -> Iterator[Path]:
-    """Hold an exclusive lock on a run folder for the whole run (``flock`` on
-    ``<folder>/.auditkit.lock``). A second run on the same folder, from any process, fails at
-    once naming the holder's PID. The lock ends with the process however it ends (the kernel
-    drops it), so a killed run never leaves a stale lock. Re-entrant within one process.
-    """
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        if e.errno in WRITE_ERRNOS or e.errno == errno.EEXIST:
-            raise output_error(e, folder) from None
-        raise
-    key = os.path.realpath(folder)
-    if key in _held_locks:
-        fd, depth = _held_locks[key]
-        _held_locks[key] = (fd, depth + 1)
-        try:
-            yield folder
-        finally:
-            fd, depth = _held_locks[key]
-            _held_locks[key] = (fd, depth - 1)
-        return
-    lock_path = folder / LOCK_FILE
+def _open_lock(lock_path: Path) -> int:
     try:
         # O_NOFOLLOW: a symlink planted at the lock's name is refused, not followed.
-        fd = os.open(
+        return os.open(
             lock_path,
             os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
             0o644,
@@ -226,15 +202,62 @@ def run_folder_lock(folder: str | Path) -> Iterator[Path]:
         if e.errno in WRITE_ERRNOS:
             raise output_error(e, lock_path) from None
         raise
+
+
+def _still_linked(fd: int, lock_path: Path) -> bool:
+    """Whether the locked file is still the one at lock_path (a run that wrote nothing removes
+    its folder and lock file on exit; a process that opened the file just before must retry)."""
     try:
+        return os.fstat(fd).st_ino == os.stat(lock_path, follow_symlinks=False).st_ino
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def run_folder_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold an exclusive lock on a run folder for the whole run (``flock`` on
+    ``<folder>/.auditkit.lock``). A second run on the same folder, from any process, fails at
+    once naming the holder's PID. The lock ends with the process however it ends (the kernel
+    drops it), so a killed run never leaves a stale lock. Re-entrant within one process.
+    A folder the run created and left empty (it failed before writing) is removed again.
+    """
+    folder = Path(folder)
+    key = os.path.realpath(folder)
+    if key in _held_locks:
+        fd, depth = _held_locks[key]
+        _held_locks[key] = (fd, depth + 1)
+        try:
+            yield folder
+        finally:
+            fd, depth = _held_locks[key]
+            _held_locks[key] = (fd, depth - 1)
+        return
+    lock_path = folder / LOCK_FILE
+    for _ in range(20):
+        created = not folder.exists()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            if e.errno in WRITE_ERRNOS or e.errno == errno.EEXIST:
+                raise output_error(e, folder) from None
+            raise
+        fd = _open_lock(lock_path)
         try:
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            holder = _lock_holder(fd)
+            os.close(fd)
             raise RunFolderBusy(
-                f"{folder} is in use by another auditkit run ({_lock_holder(fd)}); wait for it "
+                f"{folder} is in use by another auditkit run ({holder}); wait for it "
                 "to finish or use another --out"
             ) from None
+        if _still_linked(fd, lock_path):
+            break
+        os.close(fd)  # locked a file its holder had just removed: take the new one
+    else:  # pragma: no cover - only under a storm of runs starting and failing at once
+        raise RunFolderBusy(f"{folder}: could not take its lock; try again")
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         _held_locks[key] = (fd, 1)
@@ -244,6 +267,10 @@ def run_folder_lock(folder: str | Path) -> Iterator[Path]:
             del _held_locks[key]
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
+                if created and [p.name for p in folder.iterdir()] == [LOCK_FILE]:
+                    # unlink while still holding the lock: see _still_linked
+                    os.unlink(lock_path)
+                    folder.rmdir()
     finally:
         os.close(fd)  # closing the descriptor releases the flock
 

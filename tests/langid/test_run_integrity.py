@@ -246,6 +246,19 @@ def test_lock_is_released_when_the_holder_dies(tmp_path, held_folder):
             time.sleep(0.1)
 
 
+def test_a_folder_the_run_created_and_left_empty_is_removed(tmp_path):
+    with run_folder_lock(tmp_path / "new"):
+        assert (tmp_path / "new" / LOCK_FILE).exists()
+    assert not (tmp_path / "new").exists()  # a run that failed before writing leaves nothing
+    with run_folder_lock(tmp_path / "kept"):
+        (tmp_path / "kept" / "summary.json").write_text("{}")
+    assert (tmp_path / "kept" / "summary.json").exists()
+    (tmp_path / "old").mkdir()
+    with run_folder_lock(tmp_path / "old"):
+        pass
+    assert (tmp_path / "old").is_dir()  # never removes a folder it did not create
+
+
 def test_lock_file_symlink_is_refused(tmp_path):
     folder = tmp_path / "o"
     folder.mkdir()
