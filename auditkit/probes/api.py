@@ -360,9 +360,22 @@ def probe_rm(
     surveys: Sequence[str] | None = None,
     n_resamples: int = 2000,
     seed: int = 0,
+    pairs: Sequence[str] | None = None,
+    pairs_format: str | None = None,
+    pairs_split: str | None = None,
+    reference_language: str = "en",
+    languages: Sequence[str] | None = None,
+    prompt_variants: Sequence[str] = ("native", "reference"),
     progress: bool = False,
+    language_labeller: Callable[[list[str]], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Probe MODEL(s) with country templates, or analyse existing SCORES; write a run folder.
+
+    ``probes="languages"`` (or a parallel CSV/JSONL: item_id, language, prompt, response)
+    ranks languages instead (auditkit.probes.language_probe); ``pairs=[DATA...]`` scores the
+    chosen and rejected answers of preference corpora and reports accuracy by language
+    (auditkit.probes.pairwise). ``language_labeller`` labels pairs without a language column
+    (the CLI passes language ID; it is not part of the recorded configuration).
 
     Returns the summary written to ``out/summary.json``. With several models (or score files,
     or a parquet holding several models) each gets a subfolder and the top summary holds the
@@ -372,12 +385,65 @@ def probe_rm(
     both engines score the same ``question_chunk``-question chunks with the same torch thread
     count, so the scores and summary.json are identical to a local run's.
     """
-    config = {k: v for k, v in locals().items() if k not in ("progress",)}
+    config = {k: v for k, v in locals().items() if k not in ("progress", "language_labeller")}
     config["model"] = list(model) if isinstance(model, (list, tuple)) else model
     config["scores"] = list(scores) if scores else None
+    for key in ("pairs", "languages", "prompt_variants"):
+        config[key] = list(config[key]) if config[key] is not None else None
     started = utc_now()
     t0 = time.perf_counter()
     models = [model] if isinstance(model, str) else list(model or [])
+    from auditkit.probes.parallel import is_parallel_spec
+
+    if pairs or (models and is_parallel_spec(probes)):
+        if scores:
+            raise AuditkitError(
+                "--scores analyses country scores; not with --pairs or --probes languages"
+            )
+        if engine not in ENGINES:
+            raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
+        from auditkit.probes.conversation_api import run_conversation_probe
+
+        out_dir = Path(out) if out is not None else default_out(model, None)
+        return run_conversation_probe(
+            models=models,
+            pairs=list(pairs) if pairs else None,
+            probes=probes,
+            out=out_dir,
+            config=config,
+            started=started,
+            t0=t0,
+            build_kwargs=dict(
+                scorer=scorer,
+                reference=reference_model,
+                beta=beta,
+                base_model=base_model,
+                use_chat_template=use_chat_template,
+                lm_span=lm_span,
+            ),
+            opts=LoadOptions(
+                dtype=dtype,
+                device=device,
+                revision=revision,
+                load_in_8bit=load_in_8bit,
+                load_in_4bit=load_in_4bit,
+            ),
+            engine=engine,
+            token_budget=token_budget,
+            max_batch_size=max_batch_size,
+            reuse_prefix=reuse_prefix,
+            question_chunk=question_chunk,
+            limit=limit,
+            reference_language=reference_language,
+            languages=languages,
+            prompt_variants=prompt_variants,
+            pairs_format=pairs_format,
+            pairs_split=pairs_split,
+            language_labeller=language_labeller,
+            n_resamples=n_resamples,
+            seed=seed,
+            progress=progress,
+        )
     if models and scores:
         raise AuditkitError("give a MODEL to score, or --scores FILE to analyse, not both")
     if not models and not scores:

@@ -181,7 +181,10 @@ class Scorer(ABC):
 
     def render_many(self, pairs: list[tuple[Question, Country]]) -> list[ScoredText]:
         """Render and tokenise many (question, country) pairs with one batched tokenizer call."""
-        rs = [self.texts(q, c) for q, c in pairs]
+        return self.encode_renderings([self.texts(q, c) for q, c in pairs])
+
+    def encode_renderings(self, rs: list[Rendering]) -> list[ScoredText]:
+        """Tokenise renderings (of any probe kind) with one batched tokenizer call."""
         if not rs:
             return []
         full_ids = self.tokenizer([r.full for r in rs], add_special_tokens=self.add_special_tokens)[
