@@ -47,6 +47,7 @@ def run_conversation_probe(
     prompt_variants: Sequence[str],
     pairs_format: str | None,
     pairs_split: str | None,
+    pairs_language: str,
     language_labeller: Callable[[list[str]], list[str]] | None,
     n_resamples: int,
     seed: int,
@@ -75,7 +76,7 @@ def run_conversation_probe(
                 found = found[:limit]
             inputs.append({**corpus.describe(), "pairs": len(found)})
             all_pairs.extend(found)
-        labels = pairwise.label_pairs(all_pairs, language_labeller)
+        labels = pairwise.label_pairs(all_pairs, language_labeller, pairs_language)
         rows = pairwise.pair_rows(all_pairs, labels)
         kind = "pairs"
     else:

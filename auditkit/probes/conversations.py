@@ -20,8 +20,8 @@ from auditkit.errors import AuditkitError
 from auditkit.probes.scorers import (
     STARLING_PROMPT,
     Rendering,
-    Scorer,
     ScoredText,
+    Scorer,
     _chat_text,
 )
 
@@ -94,3 +94,37 @@ def response_token_stats(scorer: Scorer, responses: Sequence[str]) -> list[tuple
         (len(i), sum(1 for t in i if unk is not None and t == unk), len(r.encode("utf-8")))
         for i, r in zip(ids, responses)
     ]
+
+
+def context_length(scorer: Scorer) -> int | None:
+    """The longest sequence the scorer's model takes (its position embeddings; the
+    tokenizer's model_max_length when smaller), or None when neither says."""
+    model = next(
+        (
+            getattr(scorer, a)
+            for a in ("model", "transformer", "policy")
+            if getattr(scorer, a, None) is not None
+        ),
+        None,
+    )
+    limits = []
+    n = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+    if isinstance(n, int) and n > 0:
+        limits.append(n)
+    t = getattr(getattr(scorer, "tokenizer", None), "model_max_length", None)
+    if isinstance(t, int) and 0 < t < 1_000_000:
+        limits.append(t)
+    if scorer.max_length is not None:
+        limits.append(scorer.max_length)
+    return min(limits) if limits else None
+
+
+def truncate_left(encoded, limit: int | None):
+    """Keep the last ``limit`` tokens (the reward is read at the end; likelihood scorers keep
+    at least one scored token): (encoded, whether it was cut)."""
+    from auditkit.probes.batching import Encoded
+
+    if limit is None or len(encoded) <= limit:
+        return encoded, False
+    cut = len(encoded) - limit
+    return Encoded(encoded.input_ids[cut:], max(1, encoded.start - cut)), True

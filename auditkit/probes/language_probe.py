@@ -162,6 +162,9 @@ def analyze_languages(
         _flag(u, b) for u, b in zip(stats["unknown_token_rate"], stats["bytes_per_token"])
     ]
     categories = fa.summary["categories"]
+    truncated = (
+        long.groupby("language")["truncated"].sum() if "truncated" in long.columns else pd.Series()
+    )
 
     def entry(r: pd.Series) -> dict[str, Any]:
         e = filler_entry(r, categories)
@@ -169,6 +172,7 @@ def analyze_languages(
             e["mean_gap_to_reference"] = float(r["mean_gap_to_reference"])
             e["gap_ci_low"] = float(r["gap_ci_low"])
             e["gap_ci_high"] = float(r["gap_ci_high"])
+        e["truncated_rows"] = int(truncated.get(r["code"], 0))
         e["tokenization"] = {
             "unknown_token_rate": float(r["unknown_token_rate"]),
             "bytes_per_token": float(r["bytes_per_token"]),

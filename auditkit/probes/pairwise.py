@@ -106,14 +106,36 @@ def pairs_from_utterances(utterances: Iterable[Any], skips: SkipLog) -> list[Pai
     return pairs
 
 
+PAIR_LANGUAGE_MODES = ("prompt", "corpus")
+
+
 def label_pairs(
-    pairs: Sequence[Pair], labeller: Callable[[list[str]], list[str]] | None
+    pairs: Sequence[Pair],
+    labeller: Callable[[list[str]], list[str]] | None,
+    mode: str = "prompt",
 ) -> list[tuple[str, str]]:
-    """(language code, where it came from) of each pair: its given language, else the
-    labeller's label of the prompt's last user turn."""
+    """(language code, where it came from) of each pair.
+
+    A pair's given language (a language column) always wins. Otherwise, by ``mode``:
+    ``prompt``: the labeller's label of the prompt's last user turn (language ID; ``und`` when
+    its detectors disagree); ``corpus``: every pair of a corpus gets the most frequent
+    determined label of that corpus's prompts (a monolingual preference set); any other value
+    is a language code declared for every pair.
+    """
     need = [i for i, p in enumerate(pairs) if not p.given_language]
     labels: dict[int, str] = {}
-    if need:
+    source = "langid"
+    if need and mode not in PAIR_LANGUAGE_MODES:
+        declared = normalise_code(mode)
+        if declared == UNDETERMINED:
+            from auditkit.errors import AuditkitError
+
+            raise AuditkitError(
+                f"--pairs-language must be prompt, corpus or a language code, got {mode!r}"
+            )
+        labels = {i: declared for i in need}
+        source = "declared"
+    elif need:
         if labeller is None:
             from auditkit.errors import AuditkitError
 
@@ -122,13 +144,25 @@ def label_pairs(
                 "given (the `auditkit probe-rm` command supplies one)"
             )
         got = labeller([pairs[i].turns[-1][1] for i in need])
-        labels = dict(zip(need, got))
+        labels = {i: (g or UNDETERMINED) for i, g in zip(need, got)}
+        if mode == "corpus":
+            from collections import Counter
+
+            source = "langid-corpus-majority"
+            counts: dict[str, Counter] = {}
+            for i in need:
+                if labels[i] not in (UNDETERMINED, "empty"):
+                    counts.setdefault(pairs[i].corpus, Counter())[labels[i]] += 1
+            major = {
+                c: min(v.items(), key=lambda kv: (-kv[1], kv[0]))[0] for c, v in counts.items()
+            }
+            labels = {i: major.get(pairs[i].corpus, UNDETERMINED) for i in need}
     out = []
     for i, p in enumerate(pairs):
         if p.given_language:
             out.append((normalise_code(p.given_language), "column"))
         else:
-            out.append((labels[i] or UNDETERMINED, "langid"))
+            out.append((labels[i], source))
     return out
 
 
@@ -150,6 +184,8 @@ def pair_outcomes(long: pd.DataFrame) -> pd.DataFrame:
         ["language", "language_from", "corpus", "example_id"]
     ]
     out = meta.join(w[list(SIDES)])
+    if "truncated" in long.columns:
+        out = out.join(long.groupby("pair_id")["truncated"].any())
     sign = 1.0 if favourable == "higher" else -1.0
     out["margin"] = sign * (out["chosen"] - out["rejected"])
     out["correct"] = out["margin"] > 0
@@ -183,6 +219,8 @@ def accuracy_by_language(
             "correct": k,
             "language_from": sorted(g["language_from"].unique().tolist()),
         }
+        if "truncated" in g.columns:
+            e["truncated"] = int(g["truncated"].sum())
         if ref_acc is not None and code != reference:
             e["gap_to_reference"] = e["accuracy"] - ref_acc
             e.update(_gap_test(g, ref))

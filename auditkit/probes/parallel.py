@@ -268,10 +268,19 @@ def score_rows(
     """
     from auditkit.console import make_progress
     from auditkit.probes.batching import default_token_budget
-    from auditkit.probes.conversations import render_conversations, response_token_stats
+    from auditkit.probes.conversations import (
+        context_length,
+        render_conversations,
+        response_token_stats,
+        truncate_left,
+    )
 
     rendered = render_conversations(scorer, [(r.turns, r.response) for r in rows])
-    encoded = [x.encoded for x in rendered]
+    # Longer than the model's context: cut on the left, as the study's Starling scoring did
+    # (the reward is read at the last token), and say so per row.
+    limit = context_length(scorer)
+    cuts = [truncate_left(x.encoded, limit) for x in rendered]
+    encoded = [e for e, _ in cuts]
     budget = token_budget or default_token_budget(scorer.device)
     scores = np.full(len(rows), np.nan)
     groups: list[tuple[int, int]] = []
@@ -330,6 +339,7 @@ def score_rows(
             "favourable": scorer.favourable,
             **fields,
             "n_tokens": np.array([len(e) for e in encoded], dtype=np.int32),
+            "truncated": np.array([c for _, c in cuts], dtype=bool),
             "response_tokens": np.array([s[0] for s in stats], dtype=np.int32),
             "response_unknown_tokens": np.array([s[1] for s in stats], dtype=np.int32),
             "response_bytes": np.array([s[2] for s in stats], dtype=np.int32),
