@@ -76,13 +76,14 @@ class Pair:
 def pairs_from_utterances(utterances: Iterable[Any], skips: SkipLog) -> list[Pair]:
     """Group a preference corpus's utterances into pairs (corpus order); counted skips for
     records that are not a single-answer pair after a prompt ending in a user turn."""
-    grouped: dict[tuple[str, str], dict[str, list[Any]]] = {}
+    grouped: dict[tuple[str, str, str], dict[str, list[Any]]] = {}
     for u in utterances:
-        key = (u.corpus, u.example_id)
+        # A parallel set (M-RewardBench) repeats an example id once per language.
+        key = (u.corpus, u.example_id, u.human_lang or "")
         grouped.setdefault(key, {"prompt": [], "chosen": [], "rejected": [], "other": []})
         grouped[key][u.side if u.side in ("prompt", *SIDES) else "other"].append(u)
     pairs = []
-    for (corpus, eid), parts in grouped.items():
+    for (corpus, eid, _), parts in grouped.items():
         where = f"{corpus} example {eid}"
         if parts["other"]:
             skips.add("not a chosen/rejected pair", detail=f"{where}: ranked or unpaired answers")
