@@ -317,6 +317,53 @@ def _findings(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _run_slot_probe(probe_set, models, out, config, started, t0, kw) -> dict[str, Any]:
+    """A ``{language}`` or user-list template probe (auditkit.probes.slot_probe)."""
+    from auditkit.facts.languages import normalise_code
+    from auditkit.probes.slot_probe import run_slot_probe
+    from auditkit.probes.slots import resolve_fillers
+
+    slot = probe_set.slot
+    fillers = resolve_fillers(slot, kw["languages"])
+    if slot.kind == "language":
+        reference = normalise_code(slot.reference or kw["reference_language"])
+    else:
+        reference = slot.reference
+    return run_slot_probe(
+        models=models,
+        probe_set=probe_set,
+        fillers=fillers,
+        reference=reference,
+        out=Path(out) if out is not None else default_out(kw["model"], None),
+        config=config,
+        started=started,
+        t0=t0,
+        build_kwargs=dict(
+            scorer=kw["scorer"],
+            reference=kw["reference_model"],
+            beta=kw["beta"],
+            base_model=kw["base_model"],
+            use_chat_template=kw["use_chat_template"],
+            lm_span=kw["lm_span"],
+        ),
+        opts=LoadOptions(
+            dtype=kw["dtype"],
+            device=kw["device"],
+            revision=kw["revision"],
+            load_in_8bit=kw["load_in_8bit"],
+            load_in_4bit=kw["load_in_4bit"],
+        ),
+        engine=kw["engine"],
+        token_budget=kw["token_budget"],
+        max_batch_size=kw["max_batch_size"],
+        reuse_prefix=kw["reuse_prefix"],
+        question_chunk=kw["question_chunk"],
+        n_resamples=kw["n_resamples"],
+        seed=kw["seed"],
+        progress=kw["progress"],
+    )
+
+
 def default_out(model: str | Sequence[str] | None, scores: Sequence[str] | None) -> Path:
     """reports/probe-rm/<model or score-file name>; several: reports/probe-rm/compare-a-vs-b."""
     names = [model] if isinstance(model, str) else list(model or [])
@@ -476,6 +523,22 @@ def probe_rm(
     timings: dict[str, Any] = {}
     engine_info: dict[str, Any] = {}
 
+    from auditkit.probes.conversation_api import language_scores_file
+
+    language_files = [language_scores_file(p) for p in scores or ()]
+    if scores and all(language_files):
+        from auditkit.probes.conversation_api import analyze_language_score_files
+
+        return analyze_language_score_files(
+            language_files,
+            out=Path(out) if out is not None else default_out(None, scores),
+            config=config,
+            started=started,
+            t0=t0,
+            reference_language=reference_language,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
     if scores:
         for path in scores:
             for m in read_scores(path, favourable=favourable):
@@ -483,6 +546,8 @@ def probe_rm(
                 runs.append((m, analyze(m, wanted, **analysis_kw), {"source": m.source}))
     else:
         probe_set = load_probe_set(probes, probes_revision).subset(limit)
+        if probe_set.slot.kind != "country":
+            return _run_slot_probe(probe_set, models, out, config, started, t0, locals())
         probe_countries = wanted or resolve_countries("study-181")
         inputs.append(
             {"probe_set": probe_set.name, **probe_set.source, "questions": len(probe_set.questions)}

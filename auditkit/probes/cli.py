@@ -24,7 +24,7 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
 
     from auditkit.console import console
 
-    if summary.get("probe") in ("languages", "pairs"):
+    if summary.get("probe") in ("languages", "pairs", "template"):
         from auditkit.probes.language_cli import render_language_summary
 
         render_language_summary(summary, out_dir, top)

@@ -237,3 +237,90 @@ def language_by_model(summaries: dict[str, dict[str, Any]], kind: str) -> dict[s
             for c in codes
         ],
     }
+
+
+def language_scores_file(path: str | Path) -> Path | None:
+    """The scores.parquet of a language-probe run (the file or its run folder), else None."""
+    from auditkit.probes.api import SCORES_FILE
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / SCORES_FILE
+    if p.suffix != ".parquet" or not p.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        names = set(pq.read_schema(p).names)
+    except Exception:  # not readable as parquet: the country readers report it
+        return None
+    return p if {"item_id", "variant", "language", "score", "model"} <= names else None
+
+
+def analyze_language_score_files(
+    files: Sequence[Path],
+    *,
+    out: Path,
+    config: dict[str, Any],
+    started: str,
+    t0: float,
+    reference_language: str,
+    n_resamples: int,
+    seed: int,
+) -> dict[str, Any]:
+    """`probe-rm --scores RUN`: the language analysis again on existing language-probe scores
+    (another reference language, bootstrap or seed), no model; one subfolder per model."""
+    from auditkit.facts.languages import normalise_code
+    from auditkit.io import sha256_file
+    from auditkit.probes import language_probe
+
+    reference = normalise_code(reference_language)
+    keep = [c for c in language_probe.LONG_COLUMNS]
+    parts, inputs = [], []
+    for f in files:
+        df = pd.read_parquet(f)
+        inputs.append({"path": str(f), "sha256": sha256_file(f), "rows": len(df)})
+        parts.append(df[[c for c in keep if c in df.columns]])
+    long_all = pd.concat(parts, ignore_index=True)
+    models = list(dict.fromkeys(long_all["model"]))
+    summaries, folders = {}, {}
+    for m in models:
+        long = long_all[long_all["model"] == m].reset_index(drop=True)
+        language_probe.check_reference(list(dict.fromkeys(long["language"])), reference)
+        stats, summary, ranks = language_probe.analyze_languages(
+            long, reference, n_resamples, seed=seed
+        )
+        d = out if len(models) == 1 else out / slug(m)
+        folders[m] = d
+        language_probe.write_language_run(d, long, stats, summary, ranks)
+        summaries[m] = summary
+    if len(models) == 1:
+        summary = summaries[models[0]]
+        findings = language_probe.findings(summary)
+    else:
+        from auditkit.probes.slot_analysis import filler_ranking_correlations
+
+        summary = {
+            "kind": "probe-rm",
+            "probe": "languages",
+            "models": {
+                n: {"folder": str(folders[n].relative_to(out)), **language_probe.findings(s)}
+                for n, s in summaries.items()
+            },
+            "language_by_model": language_by_model(summaries, "languages"),
+            "ranking_correlations": filler_ranking_correlations(
+                {
+                    n: {e["code"]: e["mean_rank"] for e in s["languages"]}
+                    for n, s in summaries.items()
+                }
+            ),
+        }
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / SUMMARY_FILE, summary)
+        findings = {"models": {n: language_probe.findings(s) for n, s in summaries.items()}}
+    record = build_record(
+        "probe-rm", config, inputs, {}, findings, started,
+        extra={"timings": {"total_s": round(time.perf_counter() - t0, 3)}},
+    )  # fmt: skip
+    write_record(out, record)
+    return summary

@@ -20,6 +20,8 @@ def render_language_summary(summary: dict[str, Any], out_dir: Path, top: int = 1
     from auditkit.console import console
 
     caption = escape(f"results: {out_dir}")
+    if summary["probe"] == "template":
+        return _render_template(summary, caption, top)
     if "models" in summary:
         table = summary["language_by_model"]
         t = Table(
@@ -109,3 +111,46 @@ def render_language_summary(summary: dict[str, Any], out_dir: Path, top: int = 1
                 f"it; tokenizer flags: {len(summary['tokenization']['flagged'])} languages"
             )
         )
+
+
+def _render_template(summary: dict[str, Any], caption: str, top: int) -> None:
+    """A `{language}` or user-list template probe: fillers by mean rank (several models:
+    the Spearman matrix of their rankings)."""
+    from rich.table import Table
+
+    from auditkit.console import console
+
+    slot = summary["slot"]["placeholder"]
+    if "models" in summary:
+        rc = summary["ranking_correlations"]
+        t = Table(title=escape(f"Spearman rho between {slot} rankings ({rc['n_fillers']} fillers)"))
+        t.add_column("")
+        for m in rc["models"]:
+            t.add_column(escape(m.split("/")[-1]), justify="right")
+        for a in rc["models"]:
+            t.add_row(
+                escape(a.split("/")[-1]), *(_f(rc["spearman"][a][b], 2) for b in rc["models"])
+            )
+        console.print(t)
+        return
+    items = summary.get("languages") or summary.get("fillers") or []
+    ref = summary.get("reference_language", summary.get("reference_filler"))
+    t = Table(
+        title=escape(
+            f"{summary['model']}: {slot} fillers by mean rank over {summary['n_questions']} "
+            "questions (rank 1 = most favourable)"
+        ),
+        caption=caption,
+    )
+    for col in ("rank", "filler", "mean rank", "95% CI", f"win rate vs {ref}"):
+        t.add_column(escape(col), justify="left" if col == "filler" else "right")
+    shown = items if len(items) <= 2 * top else items[:top] + items[-top:]
+    for e in shown:
+        t.add_row(
+            str(e["rank"]),
+            escape(e["code"] if e["code"] == e["name"] else f"{e['code']} {e['name']}"),
+            f"{e['mean_rank']:.1f}",
+            f"{e['ci_low']:.1f}–{e['ci_high']:.1f}",
+            "reference" if e["code"] == ref else _f(e["win_rate_vs_reference"], 2),
+        )
+    console.print(t)

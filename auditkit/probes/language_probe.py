@@ -33,6 +33,12 @@ from auditkit.skips import SkipLog
 from auditkit.stats import bootstrap_mean_ci_columns
 
 LANGUAGE_STATS_FILE = "language_stats.parquet"
+# The columns of a language run's scores.parquet that its analysis reads back (--scores).
+LONG_COLUMNS = (
+    "model", "revision", "scorer", "score_name", "favourable", "item_id", "variant",
+    "language", "prompt", "response", "n_tokens", "truncated", "response_tokens",
+    "response_unknown_tokens", "response_bytes", "score",
+)  # fmt: skip
 
 
 def score_models(

@@ -36,7 +36,7 @@ from auditkit.modeling import (
 )
 from auditkit.probes.batching import Encoded
 from auditkit.probes.countries import Country
-from auditkit.probes.probesets import SLOT, Question, fill, response_prefix
+from auditkit.probes.probesets import Question, fill, response_prefix
 from auditkit.registry import Registry
 
 STARLING_PROMPT = "<s>[INST] {question} </s> [/INST] {response}</s>"
@@ -774,7 +774,7 @@ class LMScorer(Scorer):
             q = _chat_text(self.tokenizer, [{"role": "user", "content": q}], True)
         prefix = response_prefix(question.response)
         prompt = (q + " " + prefix).strip()
-        initial = question.response.startswith(SLOT)
+        initial = not prefix  # the slot opens the response
         mention = country.mention(sentence_initial=initial)
         if self.span == "country":
             answer = " " + mention
