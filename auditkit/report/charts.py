@@ -351,11 +351,11 @@ def language_shares_chart(
         out.append(
             f'<line class="grid" x1="{_f(x)}" y1="{top_pad - 4}" x2="{_f(x)}" y2="{_f(plot_bottom)}"/>'
         )
-        out.append(_text(x, plot_bottom + 15, percent_label(10.0**d), "middle", cls="tick"))
+        out.append(_text(x, plot_bottom + 17, percent_label(10.0**d), "middle", cls="tick"))
     out.append(
         _text(
             left + plot_w / 2,
-            plot_bottom + 36,
+            plot_bottom + 38,
             "share of agreed utterances (log scale)",
             "middle",
             cls="axis-title",
@@ -755,22 +755,24 @@ def scatter_chart(
     plot = Box(left, top_pad, left + pw, top_pad + ph)
     placer = LabelPlacer(plot, size)
     out = [svg_open(kind, chart_id, width, height, title, desc)]
+    tick_boxes: list[Box] = []
     for t in yt:
         out.append(
             f'<line class="grid" x1="{_f(left)}" y1="{_f(sy(t))}" x2="{_f(width - right)}" y2="{_f(sy(t))}"/>'
         )
         out.append(_text(left - 6, sy(t) + 4, f"{t:g}", "end", cls="tick"))
-    last_tick: Box | None = None
+        tick_boxes.append(text_box(left - 6, sy(t) + 4, f"{t:g}", "end", size))
+    xtick_y = top_pad + ph + 17
     for v, lab in xticks:
         x = sx(v)
         out.append(
             f'<line class="grid" x1="{_f(x)}" y1="{_f(top_pad)}" x2="{_f(x)}" y2="{_f(top_pad + ph)}"/>'
         )
-        box = text_box(x, top_pad + ph + 15, lab, "middle", size)
-        if last_tick is not None and box.hits(last_tick, 4):
-            continue  # thin out tick labels that would touch
-        last_tick = box
-        out.append(_text(x, top_pad + ph + 15, lab, "middle", cls="tick"))
+        box = text_box(x, xtick_y, lab, "middle", size)
+        if any(box.hits(b, 4) for b in tick_boxes):
+            continue  # thin out tick labels that would touch another (or the corner's y tick)
+        tick_boxes.append(box)
+        out.append(_text(x, xtick_y, lab, "middle", cls="tick"))
     if zero_line and yt[0] <= 0 <= yt[-1]:
         out.append(
             f'<line class="zero" x1="{_f(left)}" y1="{_f(sy(0))}" x2="{_f(width - right)}" y2="{_f(sy(0))}"/>'

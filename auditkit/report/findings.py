@@ -84,7 +84,9 @@ def _link_findings(data: Any, by_path: dict[str, Run]) -> list[Finding]:
             if link["trained_on"]
             else "which trained on it (declared with --link)"
         )
-        for r in losing_rare[:2]:
+        # every flagged language, else only the largest drop (an unflagged drop is context)
+        shown = [r for r in losing_rare if r["flagged"]][:3] or losing_rare[:1]
+        for r in shown:
             text = (
                 f"{r['name']} is {r['count']:,} of {link['agreed']:,} agreed utterances "
                 f"({_share(r['share'])}) of {link['corpus']}; {link['task']} {r['name']} "

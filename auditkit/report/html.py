@@ -69,8 +69,9 @@ figure { margin: 10px 0 18px; overflow-x: auto; }
 figure svg { width: 100%; height: auto; display: block; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 9px; text-align: left; vertical-align: top; }
-th { background: #eef1f5; font-weight: 600; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 9px; text-align: left; vertical-align: top;
+  overflow-wrap: normal; }
+th { background: #eef1f5; font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th.center { text-align: center; }
 tr.flag td, td.loss { background: #fdecea; }

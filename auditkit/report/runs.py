@@ -156,7 +156,10 @@ def load_runs(paths: Iterable[str | Path]) -> list[Run]:
 def run_label(run: Run) -> str:
     s = run.summary
     if run.kind == "lang":
-        return str(s.get("corpus") or run.path.name)
+        corpus = str(s.get("corpus") or run.path.name)
+        # a local corpus is named by its path: the file name says as much, and an absolute
+        # path of the machine that ran it must not end up in a shared report
+        return Path(corpus).name if Path(corpus).is_absolute() else corpus
     if run.kind == "probe-rm":
         if "countries" not in s and isinstance(s.get("models"), dict):
             return "comparison of " + ", ".join(map(str, s["models"]))
