@@ -118,14 +118,15 @@ def seq_cls(tiny_models):
     return build_scorer(str(tiny_models.seq_cls), opts=CPU32)
 
 
-@pytest.mark.parametrize("kind", ["seq-cls", "starling", "lm"])
+@pytest.mark.parametrize("kind", ["seq-cls", "starling", "dpo", "lm"])
 def test_batched_equals_one_at_a_time(tiny_models, kind):
     path = {
         "seq-cls": tiny_models.seq_cls,
         "starling": tiny_models.starling_like,
+        "dpo": tiny_models.causal_lm,
         "lm": tiny_models.causal_lm,
     }[kind]
-    sc = build_scorer(str(path), kind, opts=CPU32)
+    sc = build_scorer(str(path), kind, opts=CPU32, reference=str(tiny_models.causal_lm_ref))
     ps = builtin_parallel_set().subset(limit=2, languages=FEW)
     rows, _ = expand_variants(ps, "en")
     from auditkit.probes.conversations import render_conversations

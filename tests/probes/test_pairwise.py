@@ -130,3 +130,32 @@ def test_shared_dpo_demos_en_and_zh(tiny_models, tmp_path):
     texts = [r["conversations"][-1]["value"] for r in json.loads(zh.read_text(encoding="utf-8"))]
     labels = LanguageLabeller()(texts)
     assert labels.count("zh") > len(texts) / 2
+
+
+def test_pairs_with_language_id_rerun_identically(tiny_models, tmp_path):
+    """No language column: the CLI labels prompts with language ID; `auditkit rerun` replays
+    the run (config without the labeller) to the same summary."""
+    from auditkit.report.rerun import rerun
+
+    rows = [
+        {"prompt": f"Could you please explain how photosynthesis works in plants? ({i})",
+         "chosen": "Plants turn light into sugar.", "rejected": "No."}
+        for i in range(3)
+    ] + [
+        {"prompt": f"Pourriez-vous m'expliquer comment fonctionne la photosynthèse chez les plantes ? ({i})",
+         "chosen": "Les plantes transforment la lumière en sucre.", "rejected": "Non."}
+        for i in range(3)
+    ]  # fmt: skip
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "run"
+    main([
+        "probe-rm", str(tiny_models.seq_cls), "--pairs", str(data), "--dtype", "float32",
+        "--device", "cpu", "--out", str(out), "-q",
+    ])  # fmt: skip
+    s = json.loads((out / "summary.json").read_text())
+    by = {e["code"]: e for e in s["pairwise_accuracy"]["by_language"]}
+    assert by["en"]["n"] == 3 and by["fr"]["n"] == 3
+    assert by["fr"]["language_from"] == ["langid"]
+    rerun(out, tmp_path / "again")
+    assert (tmp_path / "again" / "summary.json").read_bytes() == (out / "summary.json").read_bytes()
