@@ -173,7 +173,9 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
     "--probes",
     default="default",
     help="Probe set: default (auditkit's embedded set), where-from, askreddit (the study's "
-    "554 questions from the Hub), or a local .csv/.yaml file.",
+    "554 questions from the Hub), languages (UDHR parallel text in 440 languages), or a local "
+    ".csv/.yaml file (a YAML set may declare its slot: country, language or a list) or a "
+    "parallel .csv/.jsonl (item_id, language, prompt, response).",
 )
 @click.option("--probes-revision", default=None, help="Hub revision of --probes askreddit.")
 @click.option(
@@ -358,6 +360,9 @@ def probe_rm(
 
     With --scores FILE, no model runs: the analysis runs on existing scores, e.g. the
     study's released Starling-RM CSV.
+
+    --probes languages ranks languages on parallel text (the same answer in every language);
+    --pairs DATA reports the model's accuracy on preference pairs by language.
     """
     run_cli(models, scores, out, json_path, top, quiet, None, **options)
 
