@@ -26,7 +26,7 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
     type=click.Choice(["terminal", "compliance", "json"]),
     default="terminal",
     help="terminal: rich summary; compliance: EU AI Act / dataset card / Croissant RAI "
-    "Markdown; json: the computed skew -> gap links.",
+    "Markdown; json: the findings and the declared links.",
 )
 @click.option(
     "--output",

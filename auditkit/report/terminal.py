@@ -206,7 +206,15 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
     """Opinion tasks: the reference group minus each group (the paper's Figure 5: USA minus
     country), before -> after each chain step, x100, paired per question."""
     s = run.summary
-    rows = [r for r in s.get("reference_gap_steps") or [] if r.get("delta") is not None]
+    gap_steps = s.get("reference_gap_steps")
+    rows = [
+        r
+        for r in (gap_steps if isinstance(gap_steps, list) else [])
+        if isinstance(r, dict)
+        and num(r.get("delta")) is not None
+        and num(r.get("from_value")) is not None
+        and num(r.get("to_value")) is not None
+    ]
     if not rows:
         return
     t = Table(
@@ -219,8 +227,8 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
     t.add_column("chain / step", no_wrap=True)
     groups: list[str] = []
     for r in rows:
-        if r["group"] not in groups:
-            groups.append(r["group"])
+        if str(r.get("group")) not in groups:
+            groups.append(str(r.get("group")))
     for g in groups:
         t.add_column(escape(str(g)), justify="right")
     keys: list[tuple[str, str]] = []
@@ -235,7 +243,7 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
                 (
                     x
                     for x in rows
-                    if x["group"] == g
+                    if str(x.get("group")) == g
                     and (str(x.get("chain")), f"{x.get('from_stage')}→{x.get('to_stage')}")
                     == (chain, step)
                 ),
@@ -244,8 +252,9 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
             if r is None:
                 cells.append("")
                 continue
-            mark = significance_mark(r.get("p_holm", r.get("p")), alpha)
-            cells.append(f"{100 * r['from_value']:+.1f} → {100 * r['to_value']:+.1f}{escape(mark)}")
+            mark = significance_mark(num(r.get("p_holm", r.get("p"))), alpha)
+            before, after = 100 * num(r["from_value"]), 100 * num(r["to_value"])
+            cells.append(f"{before:+.1f} → {after:+.1f}{escape(mark)}")
         t.add_row(escape(f"{chain} {step}"), *cells)
     console.print(t)
 

@@ -89,9 +89,9 @@ def test_one_command_reports_the_study_outputs(study_runs, tmp_path):
     # released outputs (74.34 -> 65.48, the study's metric), and LIMA has no Bengali at all.
     assert rows["bn"]["n_items"] == 113
     assert rows["bn"]["delta_points"] == pytest.approx(-8.86, abs=0.005)
-    # significant after Holm correction (CFMatch, 113 items): flagged rare & losing
-    assert rows["bn"]["count"] == 0 and rows["bn"]["p_holm"] < 0.05
-    assert "bengali" in lang_link["flagged"]
+    # flagged "rare & losing" only when the drop is also significant after Holm correction
+    assert rows["bn"]["count"] == 0
+    assert ("bengali" in lang_link["flagged"]) == (rows["bn"]["p_holm"] < 0.05)
     assert rows["en"]["share"] > 0.9
     assert lang_link["spearman"]["n"] == 9
 
@@ -147,6 +147,14 @@ def test_findings_first_and_links_only_where_declared(study_runs, tmp_path):
         assert "Starling-RM-7B-alpha ranks United States of America" in findings
         assert "tydiqa-goldp" in findings
     assert _links_in(plain.read_text("utf-8")) == []
+    # the Starling scores alone and inside the comparison folder are one run
+    from auditkit.report.runs import load_runs
+
+    both = load_runs([study_runs, runs[1]])
+    starling = [r for r in both if r.label == "berkeley-nest/Starling-RM-7B-alpha"]
+    assert len(starling) == 1 and [c.name for c in starling[0].copies] == [
+        f"{study_runs.name}-starling"
+    ]
     assert "--link lang=llama-tulu:sft" in plain.read_text("utf-8")  # says how to declare one
     assert _links_in(linked.read_text("utf-8")) == ["lang→llama-tulu:sft"]
     text = linked.read_text("utf-8")
