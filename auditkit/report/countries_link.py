@@ -120,6 +120,12 @@ def mention_link(src: Run, tgt: Run, _step: Any = None, _options: Any = None) ->
     link["corpus"] = run_label(src)
     link["rm"] = run_label(tgt)
     link["preference"] = "preference" in src.summary
+    # findings the report lists (link["findings"]): the rarely-named-and-ranked-low countries
+    # first (the skew -> gap statement), then the correlation
+    link["findings"] = [
+        {"score": 60 if k == 0 and link["rarely_mentioned_and_ranked_low"] else 46, "text": text}
+        for k, text in enumerate(link_findings_text(link))
+    ]
     return [link]
 
 

@@ -246,16 +246,14 @@ def _country_link_findings(data: Any) -> list[Finding]:
     return out
 
 
-def _mention_link_findings(data: Any) -> list[Finding]:
-    """countries run × probe-rm run: the countries both rarely named and ranked low first
-    (the skew -> gap statement), then the correlation."""
-    from auditkit.report.countries_link import link_findings_text
-
+def _declared_link_findings(data: Any) -> list[Finding]:
+    """Findings a link kind computes itself (``link["findings"]``: [{score, text}])."""
     out = []
-    for link in data.links.get("mentions", []):
-        for k, text in enumerate(link_findings_text(link)):
-            score = 60 if k == 0 and link["rarely_mentioned_and_ranked_low"] else 46
-            out.append(Finding(score, text, (link["corpus"], link["rm"]), "links", "mention-link"))
+    for name, links in data.links.items():
+        for link in links:
+            for f in link.get("findings") or ():
+                runs = tuple(str(link.get(k)) for k in ("source_run", "target") if link.get(k))
+                out.append(Finding(float(f["score"]), str(f["text"]), runs, "links", name))
     return out
 
 
@@ -278,6 +276,6 @@ def compute_findings(data: Any) -> list[Finding]:
         elif run.kind == "probe-rm" and not run.is_comparison:
             out += _probe_findings(run, alpha)
     out += _country_link_findings(data)
-    out += _mention_link_findings(data)
+    out += _declared_link_findings(data)
     order = sorted(range(len(out)), key=lambda i: (-out[i].score, i))
     return [out[i] for i in order][: data.options.max_findings]

@@ -657,6 +657,5 @@ COUNTRIES = register_link_kind(
 )
 
 
-# Link kinds of other sides' runs, registered when their module is imported (kept last: they
-# import this module's LinkKind and register_link_kind).
-from auditkit.report import countries_link as _countries_link  # noqa: E402,F401
+# Link kinds of other sides register themselves on import (after the kinds above).
+from auditkit.report import countries_link, rm_language_links  # noqa: E402, F401
