@@ -100,8 +100,10 @@ def _error(message: str) -> None:
 
     from auditkit.console import err_console
 
-    # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat;
+    # soft_wrap: one line whatever the terminal width (a path cut in two is hard to copy, and
+    # scripts grep for 'file:line')
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:

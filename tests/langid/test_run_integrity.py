@@ -423,3 +423,15 @@ def test_main_turns_a_stray_disk_error_into_one_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "/data/out/x.parquet: disk quota exceeded" in " ".join(err.split())
     assert "Traceback" not in err
+
+
+def test_errors_are_one_line_whatever_their_length(tmp_path, capsys):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    src = deep / "c.jsonl"
+    src.write_bytes("x".encode("utf-16"))
+    with pytest.raises(SystemExit) as e:
+        main(["lang", str(src), "--out", str(tmp_path / "o"), "-q"])
+    assert e.value.code == 2
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {src}: not UTF-8")
