@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
         from auditkit.console import err_console
 
         # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat
-        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
+        # soft_wrap: one error is one line, whatever the terminal width (grep, CI logs)
+        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         from auditkit.console import err_console

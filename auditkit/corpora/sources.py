@@ -408,27 +408,16 @@ class HubSplit(RecordSource):
     def _load(self) -> Any:
         if self._dataset is not None:
             return self._dataset
-        try:
-            import datasets
-        except ImportError:
-            from auditkit.errors import MissingDependency
+        from auditkit import hub
 
-            raise MissingDependency("datasets", "datasets", "Hugging Face corpora") from None
-        try:
-            ds = datasets.load_dataset(
-                self.hub_id,
-                name=self.config,
-                split=self.split,
-                revision=self.revision,
-                streaming=True,
-            )
-        except Exception as e:  # network, auth, missing repo or split: all user-facing
-            raise AuditkitError(
-                f"could not load hub dataset {self.hub_id!r}"
-                + (f" (config {self.config!r})" if self.config else "")
-                + (f" split {self.split!r}" if self.split else "")
-                + f" (offline?): {type(e).__name__}: {e}; pass a local file instead"
-            ) from None
+        ds = hub.load_dataset(
+            self.hub_id,
+            self.config,
+            split=self.split,
+            revision=self.revision,
+            streaming=True,
+            hint="pass a local file or folder instead",
+        )
         if self.split is None and hasattr(ds, "keys"):
             names = list(ds.keys())
             pick = "train" if "train" in names else (names[0] if len(names) == 1 else None)
