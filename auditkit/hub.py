@@ -181,6 +181,28 @@ def hub_errors(
 # --- models ----------------------------------------------------------------------------------
 
 
+def preflight_model(name: str | None, revision: str | None = None, what: str = "model") -> None:
+    """Fail in seconds, before torch and transformers are imported, when a model can be
+    loaded neither from a local folder, nor from the Hub, nor from the local cache."""
+    if not name or is_local(name):
+        return
+    require_existing(name, what)
+    reason = hub_unreachable_reason()
+    if reason is None:
+        return
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(str(name), "config.json", revision=revision)
+    except Exception:  # an invalid repo id and the like: from_pretrained will say it
+        return
+    if not isinstance(cached, str):
+        raise HubError(
+            f"{_describe(what, str(name), revision)}: {reason} and no copy is in the local "
+            f"cache. Hint: {MODEL_HINT}"
+        )
+
+
 def _transformers() -> Any:
     from auditkit.modeling import require_transformers
 
@@ -255,6 +277,9 @@ def weight_files(folder: Path) -> list[Path]:
     )
 
 
+_HASHED: dict[tuple, dict[str, str]] = {}
+
+
 def weights_sha256(name: str | Path, revision: str | None = None) -> dict[str, str]:
     """sha256 of every weight file of a model: a local folder is hashed file by file; a model
     from the Hub cache reuses the content hash its blob is named by (no re-reading)."""
@@ -262,7 +287,12 @@ def weights_sha256(name: str | Path, revision: str | None = None) -> dict[str, s
 
     p = Path(str(name)).expanduser()
     if p.is_dir():
-        return {str(f.relative_to(p)): sha256_file(f) for f in weight_files(p)}
+        files = weight_files(p)
+        # Hashing 15 GB takes a while: once per process for unchanged files.
+        key = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+        if key not in _HASHED:
+            _HASHED[key] = {str(f.relative_to(p)): sha256_file(f) for f in files}
+        return dict(_HASHED[key])
     if p.is_file():
         return {p.name: sha256_file(p)}
     try:
@@ -285,6 +315,15 @@ def weights_sha256(name: str | Path, revision: str | None = None) -> dict[str, s
             blob.name if _SHA256.match(blob.name) else sha256_file(blob)
         )
     return out
+
+
+def model_input_record(name: str | None, role: str = "model") -> dict[str, Any] | None:
+    """An audit.json input for a local model folder: its weight files with their sha256, so
+    `auditkit rerun` refuses (or flags) a changed checkpoint. None for Hub ids (their
+    resolved revision and blob hashes are recorded with the model)."""
+    if not name or not Path(str(name)).expanduser().is_dir():
+        return None
+    return {"path": str(name), "role": role, "files": weights_sha256(name)}
 
 
 # --- library chatter -------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def _resolve_format(source: RecordSource, forced: Format | None, where: str) -> 
             )
             raise InputError(
                 "no readable records to detect the format from (empty, or every line "
-                f"unreadable){hint}; pass format=NAME to read it anyway",
+                f"unreadable){hint}; pass --format NAME to read it anyway",
                 where,
             )
         fmt = detect_format(records)
@@ -191,7 +191,7 @@ def _resolve_format(source: RecordSource, forced: Format | None, where: str) -> 
                 f"no known format fits its first {len(records)} record(s) "
                 f"(keys seen: {', '.join(_keys_seen(records)) or 'none: not JSON objects'}). "
                 f"Known formats (required keys): {_formats_listing()}. "
-                "Pass format=NAME to force one.",
+                "Pass --format NAME to force one.",
                 where,
             )
     columns = source.columns()

@@ -424,7 +424,7 @@ class HubSplit(RecordSource):
             if pick is None:
                 raise AuditkitError(
                     f"hub dataset {self.hub_id!r} has several splits ({', '.join(names)}); "
-                    f"pass split="
+                    "pass --split NAME"
                 )
             self.split = pick
             self.display = f"{self.hub_id}[{pick}]"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from auditkit.io import default_out_dir, write_json
+from auditkit.cliutil import emit_json, examples, quiet_mode
+from auditkit.io import default_out_dir
 
 
 def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> None:
@@ -108,7 +108,16 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
         console.print(st)
 
 
-@click.command("lang", context_settings={"show_default": True})
+@click.command(
+    "lang",
+    context_settings={"show_default": True},
+    epilog=examples(
+        "auditkit lang",
+        "auditkit lang data/my_sft.jsonl --strip-code",
+        "auditkit lang hh-rlhf --limit 5000 --json -",
+        "auditkit lang my_folder/ --keep-text --out reports/lang/mine",
+    ),
+)
 @click.argument("source", default="sample", required=False)
 @click.option(
     "--out",
@@ -190,9 +199,9 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write the summary JSON here ('-' for stdout).",
+    help="Also write the summary JSON here ('-': stdout, and nothing else).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, tables or library chatter.")
 def lang(
     source: str,
     out: Path | None,
@@ -222,12 +231,13 @@ def lang(
     """
     from auditkit.langid.runner import run_lang
 
+    silent = quiet_mode(quiet, json_path)
     out_dir = out or default_out_dir("lang", source)
     summary = run_lang(
         source,
         out_dir,
         workers=workers,
-        progress=not quiet,
+        progress=not silent,
         overwrite=overwrite,
         engine=engine,
         ray_address=ray_address,
@@ -242,10 +252,6 @@ def lang(
         langdetect_impl=langdetect_impl,
         shard_size=shard_size,
     )
-    if json_path is not None:
-        if str(json_path) == "-":
-            click.echo(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False))
-        else:
-            write_json(json_path, summary)
-    if not quiet and str(json_path) != "-":
+    emit_json(summary, json_path)
+    if not silent:
         render_summary(summary, out_dir)

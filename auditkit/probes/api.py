@@ -361,8 +361,15 @@ def probe_rm(
     n_resamples: int = 2000,
     seed: int = 0,
     progress: bool = False,
+    model_args: str | dict[str, Any] | None = None,
+    batch_size: int | None = None,
 ) -> dict[str, Any]:
     """Probe MODEL(s) with country templates, or analyse existing SCORES; write a run folder.
+
+    ``model_args`` takes lm-evaluation-harness's ``--model_args`` spelling
+    ('revision=R,dtype=bfloat16,peft=ADAPTER,trust_remote_code=True,device_map=auto,
+    attn_implementation=sdpa'; ``pretrained=ID`` stands for MODEL). ``batch_size`` fixes the
+    sequences per forward pass instead of the automatic token budget.
 
     Returns the summary written to ``out/summary.json``. With several models (or score files,
     or a parquet holding several models) each gets a subfolder and the top summary holds the
@@ -378,6 +385,17 @@ def probe_rm(
     started = utc_now()
     t0 = time.perf_counter()
     models = [model] if isinstance(model, str) else list(model or [])
+    from auditkit.modeling import parse_model_args
+
+    pretrained = parse_model_args(model_args).get("pretrained")
+    if pretrained and not models and not scores:
+        models = [pretrained]
+    if batch_size is not None:
+        if batch_size < 1:
+            raise AuditkitError(f"--batch-size must be at least 1, got {batch_size}")
+        # a fixed number of sequences per batch: the token budget no longer limits it
+        max_batch_size = batch_size
+        token_budget = token_budget or 1 << 40
     if models and scores:
         raise AuditkitError("give a MODEL to score, or --scores FILE to analyse, not both")
     if not models and not scores:
@@ -391,6 +409,15 @@ def probe_rm(
         raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
     if question_chunk < 1:
         raise AuditkitError(f"--question-chunk must be at least 1, got {question_chunk}")
+    if models:
+        from auditkit import hub
+
+        # seconds, not minutes, when a model is unreachable: before torch is imported
+        rev = parse_model_args(model_args).get("revision", revision)
+        for name in models:
+            spec = KNOWN_MODELS.get(name) if name in KNOWN_MODELS else None
+            hub.preflight_model(spec.model_id if spec else name, rev)
+        hub.preflight_model(reference_model, None, "reference model")
     if models and engine == "ray":
         from auditkit.probes.ray_engine import init_ray
 
@@ -431,8 +458,17 @@ def probe_rm(
             revision=revision,
             load_in_8bit=load_in_8bit,
             load_in_4bit=load_in_4bit,
-        )
+        ).with_model_args(model_args)
+        from auditkit import hub
         from auditkit.modeling import require_torch
+
+        for name, role in [(m, "model") for m in models] + [
+            (reference_model, "reference model"),
+            (base_model, "base model"),
+            (opts.peft, "peft adapter"),
+        ]:
+            if (rec := hub.model_input_record(name, role)) is not None:
+                inputs.append(rec)
 
         # Both engines run torch with this process's thread count (AUDITKIT_TORCH_THREADS,
         # else all CPUs): CPU scores depend on it in their last bits.

@@ -674,7 +674,10 @@ class DPOScorer(Scorer):
         if not self.beta > 0:
             raise AuditkitError(f"--beta must be positive, got {self.beta}")
         self.tokenizer = load_tokenizer(self.model_id, self.opts)
-        ref_opts = LoadOptions(**{**self.opts.as_dict(), "revision": None})
+        # The reference is its own model: the policy's revision, adapter and tokenizer are not its.
+        ref_opts = LoadOptions(
+            **{**self.opts.as_dict(), "revision": None, "peft": None, "tokenizer": None}
+        )
         ref_tok = load_tokenizer(self.reference_id, ref_opts)
         probe = "Which country? I think the Netherlands."
         if self.tokenizer(probe)["input_ids"] != ref_tok(probe)["input_ids"]:

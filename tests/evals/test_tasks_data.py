@@ -177,7 +177,7 @@ def test_hub_loading_offline_is_a_clean_error(tmp_path):
             "run",
             "globalopinionsqa",
             "--model",
-            "unused/model",
+            str(tmp_path),  # a local folder: the model check passes, the data load runs
             "--out",
             str(tmp_path / "o"),
         ],
