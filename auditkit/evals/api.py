@@ -18,11 +18,13 @@ from auditkit.evals import analysis
 from auditkit.evals.base import STUDY_SEED, Metric, TaskSpec, get_task
 from auditkit.evals.chains import STUDY_CHAIN_SET, Chain, resolve_chains
 from auditkit.evals.formats import OUTPUTS_FILE, ScoreOptions, read_outputs
+from auditkit.evals.interop import register as _register_interop_readers
 from auditkit.evals.qa_metrics import ANSWER_EQUIV_METHOD
 from auditkit.io import default_out_dir, sha256_file, slug, write_json, write_parquet
 from auditkit.skips import SkipLog
 
 KIND = "eval"
+_register_interop_readers()  # lm-eval --log_samples files and plain per-item tables
 
 
 def _groups(task: TaskSpec, groups: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -339,8 +341,6 @@ def run_eval(
     if not model:
         raise AuditkitError("give the model with --model ID (or --model-args pretrained=ID)")
     data_for = _data_per_task(data, tasks)
-    if len(tasks) > 1 and groups:
-        raise AuditkitError("--groups applies to one task; run the tasks one at a time")
     from auditkit import hub
 
     # seconds, not minutes, when the model is unreachable: before torch is imported
@@ -348,8 +348,9 @@ def run_eval(
     started = utc_now()
     specs = [get_task(t) for t in tasks]
     prepared = []
+    per_task_groups = _groups_per_task(specs, groups)
     for spec in specs:  # every task's data before the model: data errors show in seconds
-        grp = _groups(spec, groups)
+        grp = _groups(spec, per_task_groups[spec.name])
         skips = SkipLog()
         items = spec.load_items(
             data_for.get(spec.name), groups=grp, skips=skips, shots=shots, seed=seed
@@ -403,6 +404,19 @@ def run_eval(
     return results
 
 
+def _groups_per_task(specs: list[TaskSpec], groups: list[str] | None) -> dict[str, Any]:
+    """With several tasks each takes the listed groups it has (all its groups when it has
+    none of them); a group no task has is an error naming the tasks' groups."""
+    if len(specs) == 1 or not groups:
+        return {s.name: groups for s in specs}
+    out = {s.name: [g for g in groups if g in s.groups] or None for s in specs}
+    unknown = [g for g in groups if not any(g in s.groups for s in specs)]
+    if unknown:
+        known = "; ".join(f"{s.name}: {', '.join(s.groups)}" for s in specs)
+        raise AuditkitError(f"--groups {', '.join(unknown)} matches no task's groups ({known})")
+    return out
+
+
 def _data_per_task(data: Any, tasks: list[str]) -> dict[str, str]:
     """--data for each task: one PATH (one task), or TASK=PATH pairs (a dict, or a list / a
     comma-separated string of them)."""
@@ -433,10 +447,13 @@ def _data_per_task(data: Any, tasks: list[str]) -> dict[str, str]:
 
 
 def _is_pair(item: str, tasks: list[str]) -> bool:
-    from auditkit.evals.base import TASKS
-
-    head = item.split("=", 1)[0].strip()
-    return "=" in item and head in TASKS
+    if "=" not in item:
+        return False
+    try:
+        get_task(item.split("=", 1)[0].strip())
+    except AuditkitError:
+        return False
+    return True
 
 
 def _run_task(spec, grp, skips, items, runner, config, out_dir, json_path, started):
