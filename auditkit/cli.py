@@ -7,7 +7,9 @@ side cannot break the others.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 
 import click
 
@@ -73,28 +75,65 @@ def cli() -> None:
     """
 
 
+# Exit codes (README "Exit codes"): 0 done, 1 a `check` gate failed, 2 bad input or
+# configuration (one-line error), 130 interrupted (Ctrl-C / SIGINT), 143 terminated (SIGTERM).
+# An interrupted or terminated run keeps every finished shard; the same command resumes it.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the main thread is, so it unwinds like Ctrl-C: finished work is
+    kept, worker pools are shut down, run-folder locks released."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # Raise once; a second SIGTERM while unwinding must not interrupt the clean-up.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated()
+
+
+def _error(message: str) -> None:
+    from rich.markup import escape
+
+    from auditkit.console import err_console
+
+    # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat
+    # soft_wrap: one error is one line, whatever the terminal width (grep, CI logs)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         cli.main(args=argv, prog_name="auditkit", standalone_mode=False)
     except AuditkitError as e:
-        from rich.markup import escape
-
-        from auditkit.console import err_console
-
-        # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat
-        # soft_wrap: one error is one line, whatever the terminal width (grep, CI logs)
-        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        _error(str(e))
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt) as e:
+        # click turns KeyboardInterrupt into Abort; the cause says which signal it was.
+        cause = e if isinstance(e, KeyboardInterrupt) else (e.__cause__ or e.__context__)
         from auditkit.console import err_console
 
+        if isinstance(cause, Terminated):
+            err_console.print("[yellow]terminated[/]")
+            sys.exit(EXIT_TERMINATED)
         err_console.print("[yellow]aborted[/]")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except OSError as e:
+        from auditkit.io import WRITE_ERRNOS
+
+        if e.errno not in WRITE_ERRNOS:
+            raise
+        # A file-system error no layer below turned into a message (full disk while a
+        # library wrote, a read-only folder...): one line naming the path, no traceback.
+        where = e.filename or "an output file"
+        _error(f"{where}: {WRITE_ERRNOS[e.errno]}; free space or fix the folder and run again")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

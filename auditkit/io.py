@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
 import hashlib
+import inspect
 import json
 import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from auditkit.errors import AuditkitError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; run folders are then unlocked
+    fcntl = None  # type: ignore[assignment]
+
 REPORTS_DIR = Path("reports")
+T = TypeVar("T")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -56,23 +68,69 @@ def dumps_json(obj: Any) -> str:
     return json.dumps(_jsonable(obj), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write via a temp file + rename so a killed run never leaves a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+# Errors of the file system that are the user's to fix (full disk, quota, read-only or
+# forbidden folder): reported as one line naming the path, never as a traceback.
+WRITE_ERRNOS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "file too large for the file system",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
+class OutputError(AuditkitError):
+    """An output could not be written (full disk, read-only folder, a symlink in the way...)."""
+
+
+def output_error(e: OSError, path: str | Path) -> OutputError:
+    why = WRITE_ERRNOS.get(e.errno or -1) or e.strerror or str(e)
+    return OutputError(
+        f"cannot write {path}: {why}; free space or fix the folder (or choose another --out) "
+        "and run the command again: finished work is kept"
+    )
+
+
+def _open_private_temp(path: Path) -> tuple[int, str]:
+    """A new temp file beside ``path``: a unique name created with O_EXCL (mkstemp), so two
+    writers never share one and a symlink planted at a predictable name is never followed."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mkstemp makes the file private (0600); outputs get the usual umask-based mode.
+    os.fchmod(fd, 0o666 & ~_UMASK)
+    return fd, tmp
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write via a unique temp file + atomic rename, so a killed run never leaves a
+    half-written file and a reader sees the old file or the new one, never a mix.
+
+    The rename replaces a symlink at ``path`` itself: nothing is written through it to the
+    file it points to. OSErrors of the file system (full disk, read-only...) become an
+    OutputError naming the path.
+    """
+    path = Path(path)
+    tmp = None
     try:
-        # mkstemp makes the file private (0600); outputs get the usual umask-based mode.
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _open_private_temp(path)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp = None
+    except OSError as e:
+        if e.errno in WRITE_ERRNOS:
+            raise output_error(e, path) from None
         raise
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def write_json(path: str | Path, obj: Any) -> Path:
@@ -85,22 +143,109 @@ def read_json(path: str | Path) -> Any:
         return json.load(f)
 
 
-def write_parquet(table_or_df: Any, path: str | Path) -> Path:
-    """Atomic parquet write of a pandas DataFrame or a pyarrow Table."""
+def parquet_bytes(table_or_df: Any) -> bytes:
+    """A pandas DataFrame or pyarrow Table as parquet file bytes (zstd)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = (
         table_or_df
         if isinstance(table_or_df, pa.Table)
         else pa.Table.from_pandas(table_or_df, preserve_index=False)
     )
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-    return path
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def write_parquet(table_or_df: Any, path: str | Path) -> Path:
+    """Atomic parquet write of a pandas DataFrame or a pyarrow Table.
+
+    Serialised in memory first (result tables and shards are small) so the file is written by
+    the one atomic, symlink-safe path above."""
+    atomic_write_bytes(path, parquet_bytes(table_or_df))
+    return Path(path)
+
+
+# -- run-folder lock ---------------------------------------------------------------------------
+
+LOCK_FILE = ".auditkit.lock"
+_held_locks: dict[str, tuple[int, int]] = {}  # real path of a folder -> (fd, depth)
+
+
+class RunFolderBusy(AuditkitError):
+    """Another process holds the lock of a run folder."""
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        pid = os.read(fd, 64).decode("ascii", "replace").strip()
+    except OSError:
+        pid = ""
+    return f"PID {pid}" if pid.isdigit() else "another process"
+
+
+@contextlib.contextmanager
+def run_folder_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold an exclusive lock on a run folder for the whole run (``flock`` on
+    ``<folder>/.auditkit.lock``). A second run on the same folder, from any process, fails at
+    once naming the holder's PID. The lock ends with the process however it ends (the kernel
+    drops it), so a killed run never leaves a stale lock. Re-entrant within one process.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        if e.errno in WRITE_ERRNOS or e.errno == errno.EEXIST:
+            raise output_error(e, folder) from None
+        raise
+    key = os.path.realpath(folder)
+    if key in _held_locks:
+        fd, depth = _held_locks[key]
+        _held_locks[key] = (fd, depth + 1)
+        try:
+            yield folder
+        finally:
+            fd, depth = _held_locks[key]
+            _held_locks[key] = (fd, depth - 1)
+        return
+    lock_path = folder / LOCK_FILE
+    try:
+        # O_NOFOLLOW: a symlink planted at the lock's name is refused, not followed.
+        fd = os.open(
+            lock_path,
+            os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+            0o644,
+        )
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise OutputError(
+                f"{lock_path} is a symlink; remove it (auditkit never writes through a symlink)"
+            ) from None
+        if e.errno in WRITE_ERRNOS:
+            raise output_error(e, lock_path) from None
+        raise
+    try:
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunFolderBusy(
+                f"{folder} is in use by another auditkit run ({_lock_holder(fd)}); wait for it "
+                "to finish or use another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _held_locks[key] = (fd, 1)
+        try:
+            yield folder
+        finally:
+            del _held_locks[key]
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -123,3 +268,32 @@ def sha256_files(paths: Iterable[str | Path]) -> str:
 def text_hash(text: str) -> str:
     """Stable 16-hex-digit content hash of a text (dedup key, stored instead of the text)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def holds_run_folder(
+    folder_of: Callable[[dict[str, Any]], str | Path | None],
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Decorate an API function that writes a run folder so that it holds the folder's lock
+    (``run_folder_lock``) from its first line to its last. ``folder_of`` gets the call's
+    arguments (defaults applied) and returns the folder, or None for none; an exception in
+    it leaves the function to report the bad argument itself."""
+
+    def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            try:
+                bound = sig.bind(*args, **kwargs)
+                bound.apply_defaults()
+                folder = folder_of(bound.arguments)
+            except Exception:
+                folder = None
+            if folder is None:
+                return fn(*args, **kwargs)
+            with run_folder_lock(folder):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -39,6 +39,15 @@ class SkipLog:
             ex = self.examples.setdefault(reason, [])
             ex.extend(other.examples.get(reason, [])[: max(0, self.max_examples - len(ex))])
 
+    @classmethod
+    def from_dict(cls, d: dict | None) -> SkipLog:
+        """The inverse of ``as_dict`` (a run's done markers keep their shard's skips)."""
+        log = cls()
+        for reason, entry in ((d or {}).get("by_reason") or {}).items():
+            log.counts[reason] += int(entry.get("count", 0))
+            log.examples[reason] = list(entry.get("examples", []))[: log.max_examples]
+        return log
+
     def as_dict(self) -> dict:
         return {
             "total": self.total,

@@ -32,7 +32,7 @@ SNIFF_RECORDS = 5
 @dataclass
 class _Part:
     source: RecordSource
-    fmt: Format
+    fmt: Format | None  # None: a folder member without one readable record
 
 
 class Corpus:
@@ -60,7 +60,7 @@ class Corpus:
         self.skips = skips
         self.alias = alias
         self._hub = hub
-        names = sorted({p.fmt.name for p in parts})
+        names = sorted({p.fmt.name for p in parts if p.fmt is not None})
         self.format: str = names[0] if len(names) == 1 else "+".join(names)
         self._base_counts = Counter(skips.counts)
         self._base_examples = copy.deepcopy(skips.examples)
@@ -90,6 +90,15 @@ class Corpus:
             path, line = src.where(pos)
             skips.add(reason, path, line, field, detail)
 
+        if part.fmt is None:
+            # A folder member with no readable record: the pass counts each unreadable line
+            # with its own reason (a file that holds nothing at all counts once).
+            n_before = skips.total
+            for _ in src.records(skips):
+                pass
+            if skips.total == n_before:
+                skips.add("empty_file", src.display, detail="no records; file skipped")
+            return
         convert = part.fmt.make_converter(report)
         text_ok = part.fmt.accepts_text_lines
         for pos, rec in src.records(skips):
@@ -101,9 +110,14 @@ class Corpus:
             except RecordSkip as s:
                 report(s.reason, pos, s.field, s.detail)
                 continue
-            except (KeyError, TypeError, AttributeError, ValueError, IndexError) as e:
-                # Odd shapes the checks above did not foresee: count them, never crash a run.
+            except Exception as e:
+                # The per-record guard: shapes the checks above did not foresee (a converter's
+                # TypeError, a RecursionError on absurd nesting...) cost this record only.
                 report("bad_record", pos, None, f"{type(e).__name__}: {e}")
+                continue
+            bad = invalid_unicode(utterances)
+            if bad is not None:
+                report("invalid_unicode", pos, bad[0], bad[1])
                 continue
             yield from utterances
         yield from convert.flush()
@@ -123,9 +137,29 @@ class Corpus:
         }
         if self._hub:
             d.update(self._hub)
-        if len({p.fmt.name for p in self._parts}) > 1:
-            d["formats_by_file"] = {p.source.display: p.fmt.name for p in self._parts}
+        if len({p.fmt.name for p in self._parts if p.fmt is not None}) > 1:
+            d["formats_by_file"] = {
+                p.source.display: p.fmt.name for p in self._parts if p.fmt is not None
+            }
         return d
+
+
+_UTTERANCE_STR_FIELDS = ("text", "example_id", "source", "role", "human_lang")
+
+
+def invalid_unicode(utterances: list[Utterance]) -> tuple[str, str] | None:
+    """(field, detail) when a string of these utterances is not valid Unicode: a lone
+    surrogate (valid JSON: ``"\\ud800"``) cannot be encoded as UTF-8, so no detector or
+    output file can take it. Such a record is skipped like an undecodable line."""
+    for u in utterances:
+        for name in _UTTERANCE_STR_FIELDS:
+            v = getattr(u, name)
+            if type(v) is str and not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError as e:
+                    return name, f"lone surrogate U+{ord(v[e.start]):04X} at character {e.start}"
+    return None
 
 
 def _kind(rec: Any) -> str:
@@ -218,8 +252,16 @@ def _looks_like_path(source: str) -> bool:
     )
 
 
-def _file_input(path: Path) -> dict:
-    return {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+def file_fingerprint(path: Path) -> dict:
+    """What identifies a local input's content: path, size, mtime and sha256. A run resumes
+    only on the same size and hash (mtime is recorded, but a copy or `touch` keeps content)."""
+    st = path.stat()
+    return {
+        "path": str(path),
+        "sha256": sha256_file(path),
+        "bytes": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+    }
 
 
 def _open_files(
@@ -247,26 +289,42 @@ def _open_files(
             )
         parts = []
         for f in files:
-            src = file_source(f, f.relative_to(path).as_posix(), max_record_bytes)
-            if forced is None and not isinstance(src, TextLinesFile):
-                if not src.sniff_records(1):
-                    # An empty member of a folder is not worth failing the whole folder for.
-                    skips.add("no_records", str(f), detail="no readable records; file skipped")
-                    continue
-            parts.append(_Part(src, _resolve_format(src, forced, str(f))))
-        if not parts:
-            raise InputError("no file in the folder holds readable records", path)
+            try:
+                src = file_source(f, f.relative_to(path).as_posix(), max_record_bytes)
+                if forced is None and not isinstance(src, TextLinesFile):
+                    if not src.sniff_records(1):
+                        # Counted per line, with reasons, by the pass (see _iter_part).
+                        parts.append(_Part(src, None))
+                        continue
+                parts.append(_Part(src, _resolve_format(src, forced, str(f))))
+            except InputError as e:
+                # One unreadable member (not UTF-8, a broken parquet, no known format) is a
+                # counted skip with its reason; the rest of the folder is still read.
+                skips.add("unreadable_file", str(f), detail=e.reason)
+        if not any(p.fmt is not None for p in parts):
+            raise InputError(
+                "no file in the folder holds readable records"
+                + (
+                    f" ({skips.total} skipped: {', '.join(sorted(skips.counts))})"
+                    if skips.total
+                    else ""
+                ),
+                path,
+            )
         return Corpus(
             name,
             "alias" if alias else "folder",
             parts,
-            [_file_input(p.source.path) for p in parts],
+            # every member, read or skipped: a change to any of them changes the input
+            [file_fingerprint(f) for f in files],
             skips,
             alias,
-        )  # type: ignore[attr-defined]
+        )
     src = file_source(path, path.name, max_record_bytes)
     part = _Part(src, _resolve_format(src, forced, str(path)))
-    return Corpus(name, "alias" if alias else "file", [part], [_file_input(path)], skips, alias)
+    return Corpus(
+        name, "alias" if alias else "file", [part], [file_fingerprint(path)], skips, alias
+    )
 
 
 def _open_hub(
@@ -282,7 +340,13 @@ def _open_hub(
     src = HubSplit(hub_id, config, split, revision)
     src._load()  # fail early (offline, no such dataset or split) with a clear message
     fmt = _resolve_format(src, forced, src.display)
-    hub = {"hub_id": hub_id, "config": config, "split": src.split, "revision": revision}
+    hub = {
+        "hub_id": hub_id,
+        "config": config,
+        "split": src.split,
+        "revision": revision,
+        "commit": src.commit,
+    }
     return Corpus(
         name, "alias" if alias else "hub", [_Part(src, fmt)], [dict(hub)], skips, alias, hub
     )

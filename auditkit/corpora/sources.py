@@ -17,6 +17,9 @@ import csv
 import gzip
 import io
 import json
+import os
+import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -45,10 +48,92 @@ def corpus_suffix(path: Path) -> str:
     return ""
 
 
+class _CheckedGzip(gzip.GzipFile):
+    """A gzip reader whose truncated or corrupt input raises an InputError naming the file
+    and how far it got, instead of EOFError (which click reports as "aborted") or zlib.error."""
+
+    def _checked(self, method: Any, *args: Any) -> Any:
+        try:
+            return method(*args)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            what = "truncated" if isinstance(e, EOFError) else "corrupt"
+            got = self._buffer.raw._pos if hasattr(self._buffer, "raw") else None
+            at = f" after {got:,} decompressed bytes" if isinstance(got, int) else ""
+            raise InputError(
+                f"gzip data is {what}{at} ({e}); records before that point were read, "
+                "re-download or re-compress the file",
+                self.name,
+            ) from None
+
+    def read(self, size: int = -1) -> bytes:
+        return self._checked(super().read, size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._checked(super().read1, size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._checked(super().readline, size)
+
+    def peek(self, n: int) -> bytes:
+        return self._checked(super().peek, n)
+
+
 def _open_binary(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+        return _CheckedGzip(path, "rb")  # type: ignore[return-value]
     return open(path, "rb")
+
+
+# Byte-order marks of encodings that are not UTF-8 (UTF-32 before UTF-16: it starts alike).
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def check_utf8_text(path: Path, head: bytes) -> None:
+    """Refuse text input that is not UTF-8 at all (UTF-16/32, or binary): its every line
+    would otherwise be skipped as undecodable or, worse, read as garbage."""
+    for bom, name in _OTHER_BOMS:
+        if head.startswith(bom):
+            raise InputError(
+                f"not UTF-8: the file starts with a {name} byte-order mark; convert it "
+                f"(e.g. iconv -f {name} -t UTF-8)",
+                path,
+            )
+    sample = head[:4096]
+    if sample.count(b"\x00") * 8 > len(sample) > 0:
+        raise InputError(
+            "not UTF-8 text: NUL bytes throughout the start of the file (UTF-16 without a "
+            "byte-order mark, or a binary file); convert it to UTF-8",
+            path,
+        )
+
+
+# JSON nesting deeper than this is no corpus record (the deepest format nests 5 levels); the
+# bound keeps the recursive decoders (json, and anything walking a record) far from Python's
+# recursion limit.
+MAX_JSON_DEPTH = 100
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text ``raw`` nests deeper than ``limit`` (strings ignored). Cheap for
+    ordinary records: only a line with more than ``limit`` brackets is scanned."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub(b"", raw)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 class RecordSource:
@@ -100,6 +185,14 @@ class JsonLinesFile(RecordSource):
             except UnicodeDecodeError as e:
                 skips.add(
                     "invalid_utf8", self.display, lineno, detail=f"byte {e.start}: {e.reason}"
+                )
+                continue
+            if json_too_deep(raw):
+                skips.add(
+                    "too_deeply_nested",
+                    self.display,
+                    lineno,
+                    detail=f"JSON nests deeper than {MAX_JSON_DEPTH} levels",
                 )
                 continue
             try:
@@ -172,18 +265,43 @@ def _iter_lines(
             yield lineno, line
 
 
-def _json_error(path: Path, e: json.JSONDecodeError, base_offset: int = 0) -> InputError:
-    return InputError(
-        f"invalid JSON at line {e.lineno} column {e.colno} (char {base_offset + e.pos}): {e.msg}",
-        path,
-    )
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes a streaming parser has pulled, to measure each array item."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.f.read(size)
+        self.consumed += len(data)
+        return data
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _one_line(message: str) -> str:
+    """A parser message on one line: yajl adds a context excerpt and a caret line."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if "(right here)" not in ln]
+    if len(lines) >= 2:
+        return f"{lines[0]} near {lines[1][:60]!r}"
+    return " ".join(lines)
 
 
 class JsonArrayFile(RecordSource):
     """A JSON file holding one array of records; positions are 1-based item numbers.
 
-    Invalid JSON is an error naming the file and the position (a broken array has no reliable
-    record boundaries to resume from). Large arrays are decoded item by item.
+    Items are decoded one at a time by ijson (a streaming parser: memory bounded by an item).
+    An item larger than ``max_record_bytes`` or nested deeper than MAX_JSON_DEPTH is a counted
+    skip, exactly as the same record on a JSON Lines line. Invalid JSON is an error naming the
+    file and the last good item: a broken array has no reliable record boundary to resume from.
     """
 
     def __init__(self, path: Path, label: str, max_record_bytes: int) -> None:
@@ -191,133 +309,98 @@ class JsonArrayFile(RecordSource):
         self.label = label
         self.display = str(path)
         self.max_record_bytes = max_record_bytes
+        # ijson reads this much at a time; an item's measured size is exact to within it.
+        self.buf_size = min(1 << 16, max(256, max_record_bytes // 8))
 
     def where(self, pos: int) -> tuple[str, int | None]:
         return f"{self.display} item {pos}", None
 
     def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
-        if self.path.name.lower().endswith(".gz") or (
-            self.path.stat().st_size > JSON_ARRAY_WHOLE_MAX_BYTES
-        ):
-            yield from self._stream()
-            return
-        with open(self.path, "rb") as f:
-            data = f.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise InputError(f"not UTF-8 at byte {e.start}: {e.reason}", self.path) from None
-        del data
-        try:
-            items = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise _json_error(self.path, e) from None
-        if not isinstance(items, list):
-            raise InputError(
-                f"expected a JSON array of records (or one JSON object per line), "
-                f"got a JSON {type(items).__name__}",
-                self.path,
-            )
-        yield from enumerate(items, 1)
+        import ijson
 
-    def sniff_records(self, n: int) -> list[Any]:
-        # Detection decodes only the first items (the whole-file parse waits for iteration).
-        out: list[Any] = []
-        for _, rec in self._stream():
-            out.append(rec)
-            if len(out) >= n:
-                break
-        return out
-
-    def _stream(self) -> Iterator[tuple[int, Any]]:
-        """Decode ``[item, item, ...]`` incrementally with ``raw_decode`` over a sliding buffer."""
-        decoder = json.JSONDecoder()
         with _open_binary(self.path) as fb:
-            reader = io.TextIOWrapper(fb, encoding="utf-8-sig")
-            buf = ""
-            pos = 0
-            eof = False
-            # what was dropped from the front of buf so far, for error positions
-            dropped_chars = 0
-            dropped_lines = 0
-            dropped_tail = 0  # characters after the last newline dropped
-
-            def fill() -> bool:
-                nonlocal buf, pos, eof, dropped_chars, dropped_lines, dropped_tail
-                try:
-                    chunk = reader.read(1 << 20)
-                except UnicodeDecodeError as e:
-                    raise InputError(f"not UTF-8: {e.reason}", self.path) from None
-                if not chunk:
-                    eof = True
-                    return False
-                gone = buf[:pos]
-                dropped_chars += len(gone)
-                nl = gone.rfind("\n")
-                if nl >= 0:
-                    dropped_lines += gone.count("\n")
-                    dropped_tail = len(gone) - nl - 1
-                else:
-                    dropped_tail += len(gone)
-                buf = buf[pos:] + chunk
-                pos = 0
-                return True
-
-            def skip_ws() -> None:
-                nonlocal pos
-                while True:
-                    while pos < len(buf) and buf[pos] in " \t\r\n":
-                        pos += 1
-                    if pos < len(buf) or not fill():
-                        return
-
-            def err(msg: str, at: int | None = None) -> InputError:
-                i = pos if at is None else at
-                line = dropped_lines + buf.count("\n", 0, i) + 1
-                nl = buf.rfind("\n", 0, i)
-                col = i - nl if nl >= 0 else dropped_tail + i + 1
-                return InputError(
-                    f"invalid JSON at line {line} column {col} (char {dropped_chars + i}): {msg}",
-                    self.path,
-                )
-
-            skip_ws()
-            if pos >= len(buf) or buf[pos] != "[":
-                raise err("expected '[' starting an array of records")
-            pos += 1
+            head = fb.peek(4) if hasattr(fb, "peek") else b""
+            if head.startswith(b"\xef\xbb\xbf"):
+                fb.read(3)  # UTF-8 byte-order mark
+            counting = _CountingReader(fb)
+            events = ijson.parse(counting, buf_size=self.buf_size, use_float=True)
             index = 0
-            skip_ws()
-            if pos < len(buf) and buf[pos] == "]":
-                return
-            while True:
-                skip_ws()
+            inside = False  # whether the error is inside item `index` or after it
+
+            def where() -> str:
+                at = f"(read {counting.consumed:,} bytes)"
+                return f"in item {index} {at}" if inside else f"after item {index} {at}"
+
+            try:
+                prefix, event, _ = next(events, ("", None, None))
+                if event != "start_array":
+                    raise InputError(
+                        "expected a JSON array of records (or one JSON object per line)",
+                        self.path,
+                    )
                 while True:
-                    try:
-                        rec, end = decoder.raw_decode(buf, pos)
-                    except json.JSONDecodeError as e:
-                        # Possibly just cut off by the buffer end: read more and retry.
-                        if eof or not fill():
-                            raise err(e.msg, e.pos) from None
-                        if len(buf) - pos > self.max_record_bytes + (1 << 20):
-                            raise err(
-                                f"an array item exceeds max_record_bytes {self.max_record_bytes:,}"
-                            ) from None
+                    start = counting.consumed
+                    prefix, event, value = next(events)
+                    if event == "end_array" and prefix == "":
+                        return
+                    index += 1
+                    inside = True
+                    item, problem = self._item(events, event, value, counting, start)
+                    inside = False
+                    if problem is not None:
+                        reason, detail = problem
+                        skips.add(reason, f"{self.display} item {index}", detail=detail)
                         continue
-                    if end >= len(buf) and not eof and fill():
-                        continue  # a scalar may continue past the buffer end: decode again
-                    break
-                pos = end
-                index += 1
-                yield index, rec
-                skip_ws()
-                if pos >= len(buf):
-                    raise err("unexpected end of file inside the array")
-                if buf[pos] == ",":
-                    pos += 1
-                elif buf[pos] == "]":
-                    return
+                    yield index, item
+            except ijson.JSONError as e:
+                raise InputError(
+                    f"invalid JSON {where()}: {_one_line(str(e))}", self.path
+                ) from None
+            except UnicodeDecodeError as e:
+                raise InputError(f"not UTF-8 {where()}: {e.reason}", self.path) from None
+            except StopIteration:
+                raise InputError(
+                    f"unexpected end of file inside the array {where()}", self.path
+                ) from None
+
+    def _item(
+        self, events: Iterator, event: str, value: Any, counting: _CountingReader, start: int
+    ) -> tuple[Any, tuple[str, str] | None]:
+        """Build one array item from its events; (None, (reason, detail)) when it is too
+        large or too deep (its remaining events are consumed, never built)."""
+        import ijson
+
+        if event not in ("start_map", "start_array"):
+            return value, None  # a scalar item: not a record, the caller counts it
+        builder = ijson.ObjectBuilder()
+        builder.event(event, value)
+        depth = 1
+        problem: tuple[str, str] | None = None
+        for _, event, value in events:
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth > MAX_JSON_DEPTH and problem is None:
+                    problem = ("too_deeply_nested", f"JSON nests deeper than {MAX_JSON_DEPTH}")
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if problem is None:
+                size = counting.consumed - start
+                if size > self.max_record_bytes + self.buf_size:
+                    problem = (
+                        "record_too_large",
+                        f"over {self.max_record_bytes:,} bytes (max_record_bytes)",
+                    )
+                    builder = None
                 else:
-                    raise err(f"expected ',' or ']' after item {index}, got {buf[pos]!r}")
+                    builder.event(event, value)
+            if depth == 0:
+                break
+        if problem is None and counting.consumed - start > self.max_record_bytes + self.buf_size:
+            problem = (
+                "record_too_large",
+                f"over {self.max_record_bytes:,} bytes (max_record_bytes)",
+            )
+        return (None, problem) if problem is not None else (builder.value, None)
 
 
 class ParquetFile(RecordSource):
@@ -343,7 +426,17 @@ class ParquetFile(RecordSource):
     def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
         pf = self._file()
         row = 0
-        for batch in pf.iter_batches(batch_size=self.batch_rows):
+        batches = pf.iter_batches(batch_size=self.batch_rows)
+        while True:
+            try:
+                batch = next(batches, None)
+            except Exception as e:  # a corrupt page or column chunk: no row boundary to resume
+                raise InputError(
+                    f"cannot read parquet file after row {row}: {type(e).__name__}: {e}",
+                    self.path,
+                ) from None
+            if batch is None:
+                return
             for rec in batch.to_pylist():
                 yield row, rec
                 row += 1
@@ -375,18 +468,35 @@ class CsvFile(RecordSource):
         csv.field_size_limit(2**31 - 1)
         with (
             _open_binary(self.path) as fb,
-            io.TextIOWrapper(fb, encoding="utf-8-sig", newline="") as f,
+            # surrogateescape: an undecodable byte stays in its row (as a lone surrogate, which
+            # the corpus' per-record check counts as invalid text) instead of ending the file.
+            io.TextIOWrapper(fb, encoding="utf-8-sig", errors="surrogateescape", newline="") as f,
         ):
             reader = self._reader(f)
+            width = len(reader.fieldnames or ())
             row = 0
-            try:
-                for rec in reader:
-                    yield row, rec
+            while True:
+                try:
+                    rec = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:
+                    # e.g. a NUL byte or an unterminated quote: this row only; the reader
+                    # goes on with the next line.
+                    skips.add("malformed_csv", f"{self.display} row {row}", detail=str(e))
                     row += 1
-            except UnicodeDecodeError as e:
-                raise InputError(f"not UTF-8 near row {row}: {e.reason}", self.path) from None
-            except csv.Error as e:
-                raise InputError(f"malformed CSV near row {row}: {e}", self.path) from None
+                    continue
+                if None in rec or (width and None in rec.values()):
+                    cells = width + len(rec.get(None) or ()) - sum(v is None for v in rec.values())
+                    skips.add(
+                        "ragged_row",
+                        f"{self.display} row {row}",
+                        detail=f"{cells} cells, the header has {width}",
+                    )
+                    row += 1
+                    continue
+                yield row, rec
+                row += 1
 
 
 class HubSplit(RecordSource):
@@ -404,6 +514,7 @@ class HubSplit(RecordSource):
         self.label = hub_id
         self.display = hub_id + (f"[{split}]" if split else "")
         self._dataset: Any = None
+        self.commit: str | None = None  # the commit the revision resolved to, when known
 
     def _load(self) -> Any:
         if self._dataset is not None:
@@ -430,6 +541,7 @@ class HubSplit(RecordSource):
             self.display = f"{self.hub_id}[{pick}]"
             ds = ds[pick]
         self._dataset = ds
+        self.commit = hub_commit(self.hub_id, self.revision)
         return ds
 
     def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
@@ -454,16 +566,38 @@ class HubSplit(RecordSource):
         return list(features) if features else None
 
 
+_COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def hub_commit(hub_id: str, revision: str | None) -> str | None:
+    """The commit sha a dataset revision ('main', a tag, None) points at now, so a run's
+    identity pins the data it read; None when it cannot be resolved (offline): then only a
+    --revision given as a commit sha pins the data."""
+    if revision and _COMMIT_SHA.fullmatch(revision):
+        return revision
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
+        return None
+    try:
+        from huggingface_hub import HfApi
+
+        sha = HfApi().dataset_info(hub_id, revision=revision, timeout=10).sha
+    except Exception:  # offline, private, no such revision: the run goes on, unpinned
+        return None
+    return sha if isinstance(sha, str) else None
+
+
 def file_source(path: Path, label: str, max_record_bytes: int) -> RecordSource:
     """The RecordSource for one local file, by extension (a '.json' file is sniffed:
     an array when its first non-blank character is '[', else JSON Lines)."""
     suffix = corpus_suffix(path)
+    if suffix != ".parquet":
+        with _open_binary(path) as f:
+            head = f.read(4096)
+        check_utf8_text(path, head)
     if suffix in LINE_EXTS:
         return JsonLinesFile(path, label, max_record_bytes)
     if suffix == ".json":
-        with _open_binary(path) as f:
-            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-        if head.startswith(b"["):
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
             return JsonArrayFile(path, label, max_record_bytes)
         return JsonLinesFile(path, label, max_record_bytes)
     if suffix == ".parquet":

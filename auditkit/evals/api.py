@@ -20,7 +20,14 @@ from auditkit.evals.chains import STUDY_CHAIN_SET, Chain, resolve_chains
 from auditkit.evals.formats import OUTPUTS_FILE, ScoreOptions, read_outputs
 from auditkit.evals.interop import register as _register_interop_readers
 from auditkit.evals.qa_metrics import ANSWER_EQUIV_METHOD
-from auditkit.io import default_out_dir, sha256_file, slug, write_json, write_parquet
+from auditkit.io import (
+    default_out_dir,
+    holds_run_folder,
+    sha256_file,
+    slug,
+    write_json,
+    write_parquet,
+)
 from auditkit.skips import SkipLog
 
 KIND = "eval"
@@ -135,6 +142,13 @@ def _chains(chain: list[str] | tuple[str, ...] | None) -> tuple[list[Chain], str
     return resolve_chains([STUDY_CHAIN_SET]), "auto"
 
 
+def _out_dir(args: dict[str, Any]) -> Path:
+    return (
+        Path(args["out"]) if args.get("out") else default_out_dir(KIND, get_task(args["task"]).name)
+    )
+
+
+@holds_run_folder(_out_dir)
 def score_outputs(
     task: str,
     outputs: list[str],
@@ -300,6 +314,14 @@ def _task_list(task: str | list[str] | tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _run_out_dir(args: dict[str, Any]) -> Path | None:
+    """The folder run_eval writes (several tasks: the --out folder holding one per task)."""
+    if len(_task_list(args["task"])) == 1:
+        return _out_dir({**args, "task": _task_list(args["task"])[0]})
+    return Path(args["out"]) if args.get("out") else None
+
+
+@holds_run_folder(_run_out_dir)
 def run_eval(
     task: str | list[str],
     model: str | None = None,

@@ -62,13 +62,19 @@ class LabelBatch:
         self.detectors = Detectors(fasttext_model, langdetect_impl).load()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        labels = self.detectors.label([str(t) for t in batch["text"]])
+        from auditkit.langid.runner import LabelFailure
+
+        raw = self.detectors.label_each([str(t) for t in batch["text"]])
+        # a text the detectors cannot label travels as an error string (see runner.LabelFailure)
+        errors = [x.error if isinstance(x, LabelFailure) else "" for x in raw]
+        labels = [(None, 0.0, None, 0.0) if isinstance(x, LabelFailure) else x for x in raw]
         return {
             "i": batch["i"],
             "ft_label": np.array([a for a, _, _, _ in labels], dtype=object),
             "ft_prob": np.array([p for _, p, _, _ in labels], dtype=np.float64),
             "ld_label": np.array([b for _, _, b, _ in labels], dtype=object),
             "ld_prob": np.array([q for _, _, _, q in labels], dtype=np.float64),
+            "error": np.array(errors, dtype=object),
         }
 
 
@@ -95,10 +101,15 @@ def label_texts(
         concurrency=actors,
         batch_format="numpy",
     )
+    from auditkit.langid.runner import LabelFailure
+
     labels: list[Any] = [None] * len(texts)
     for row in out.iter_rows():
         ld = row["ld_label"]
         ft = row["ft_label"]
+        if row.get("error"):
+            labels[int(row["i"])] = LabelFailure(str(row["error"]))
+            continue
         labels[int(row["i"])] = (
             None if ft is None else str(ft),
             float(row["ft_prob"]),

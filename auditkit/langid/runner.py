@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,13 +33,22 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.audit import AUDIT_FILE, SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.corpora.record import Utterance
-from auditkit.errors import AuditkitError
-from auditkit.io import atomic_write_bytes, dumps_json, read_json, text_hash, write_json
+from auditkit.errors import AuditkitError, InputError
+from auditkit.io import (
+    atomic_write_bytes,
+    dumps_json,
+    read_json,
+    run_folder_lock,
+    text_hash,
+    write_json,
+    write_parquet,
+)
 from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
 from auditkit.langid.prepare import prepare
+from auditkit.skips import SkipLog
 
 SHARD_DIR = "utterances"
 RUN_FILE = "run.json"
@@ -92,6 +102,17 @@ class LangConfig:
         return d
 
 
+@dataclass(frozen=True)
+class LabelFailure:
+    """A text the detectors could not label (their error): its utterance becomes a counted
+    skip ('label_failed') instead of ending the run."""
+
+    error: str
+
+
+Labels = tuple[str | None, float, str | None, float]
+
+
 @dataclass
 class Detectors:
     """Both detectors, loaded once per process."""
@@ -111,21 +132,69 @@ class Detectors:
     def info(self) -> dict[str, Any]:
         return {"fasttext": self._ft.info(), "langdetect": self._ld.info()}
 
-    def label(self, texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
+    def label(self, texts: list[str]) -> list[Labels]:
         ft = self._ft.predict(texts)
         ld = self._ld.predict(texts)
         return [(a, pa_, b, pb) for (a, pa_), (b, pb) in zip(ft, ld)]
+
+    def label_each(self, texts: list[str]) -> list[Labels | LabelFailure]:
+        """``label``, isolated per text: when a batch fails, each text is labelled alone and
+        the ones that still fail come back as LabelFailure (a label depends only on its text,
+        so the others get exactly the labels the batch would have given)."""
+        try:
+            return list(self.label(texts))
+        except Exception as e:
+            if len(texts) == 1:
+                return [LabelFailure(f"{type(e).__name__}: {e}"[:300])]
+        out: list[Labels | LabelFailure] = []
+        for t in texts:
+            try:
+                out.append(self.label([t])[0])
+            except Exception as e:
+                out.append(LabelFailure(f"{type(e).__name__}: {e}"[:300]))
+        return out
 
 
 # --- worker processes -----------------------------------------------------------------------
 _WORKER: Detectors | None = None
 
 
-def _init_worker(fasttext_model: str | None, langdetect_impl: str) -> None:
+def _init_worker(fasttext_model: str | None, langdetect_impl: str, parent: int = 0) -> None:
     global _WORKER
-    # Ctrl-C is handled once, by the parent, which then stops the pool.
+    # Ctrl-C and SIGTERM are handled once, by the parent, which then stops the pool (a group
+    # signal must not kill workers under it mid-task); they still end with the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if parent:
+        end_with_parent(parent)
     _WORKER = Detectors(fasttext_model, langdetect_impl).load()
+
+
+def end_with_parent(parent: int, poll_s: float = 1.0) -> None:
+    """Make this worker process end when ``parent`` does, however the parent ends (kill -9
+    included): the kernel's parent-death signal on Linux, and a watcher thread everywhere
+    (it also covers the race where the parent died before the signal was armed)."""
+    import ctypes
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(poll_s)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, name="auditkit-parent-watch", daemon=True).start()
 
 
 def _worker_info() -> dict[str, Any]:
@@ -133,9 +202,9 @@ def _worker_info() -> dict[str, Any]:
     return _WORKER.info()
 
 
-def _work(texts: list[str]) -> list[tuple[str | None, float, str | None, float]]:
+def _work(texts: list[str]) -> list[Labels | LabelFailure]:
     assert _WORKER is not None
-    return _WORKER.label(texts)
+    return _WORKER.label_each(texts)
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -178,6 +247,50 @@ class _PendingShard:
     prepared: list[tuple[str, int]]  # (prepared text, chars removed)
     keys: list[bytes]  # dedup key per utterance (b"" for empty)
     futures: list[tuple[list[bytes], Future | list]]  # (keys of the chunk, labels)
+    failed: dict[int, str] = field(default_factory=dict)  # utterance -> why it is skipped
+
+
+def input_identity(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The part of each input record that identifies its content: a local file by size and
+    sha256 (its path, mtime and name may change with a copy), a Hub split by id, config,
+    split, requested revision and the commit it resolved to (when it could be resolved)."""
+    out = []
+    for i in inputs:
+        if "sha256" in i:
+            out.append({"sha256": i["sha256"], "bytes": i.get("bytes")})
+        else:
+            out.append({k: i.get(k) for k in ("hub_id", "config", "split", "revision", "commit")})
+    return out
+
+
+def describe_input_change(old: Any, new: list[dict[str, Any]]) -> str:
+    if not isinstance(old, list):
+        return "the folder records no input fingerprint (made by an older auditkit)"
+    if len(old) != len(new):
+        return f"{len(old)} input file(s) then, {len(new)} now"
+    for i, (a, b) in enumerate(zip(old, new)):
+        if a != b:
+            what = ", ".join(sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)))
+            return f"input #{i + 1} changed ({what})"
+    return "the inputs differ"
+
+
+def check_inputs_unchanged(inputs: list[dict[str, Any]]) -> None:
+    """Refuse to publish results when a local input changed while it was read (the shards
+    would mix two versions of it); the folder's run.json keeps the old fingerprint, so the
+    next run refuses to resume and asks for --overwrite."""
+    for i in inputs:
+        if "mtime_ns" not in i:
+            continue
+        try:
+            st = os.stat(i["path"])
+        except OSError:
+            st = None
+        if st is None or st.st_size != i.get("bytes") or st.st_mtime_ns != i["mtime_ns"]:
+            raise AuditkitError(
+                f"{i['path']} changed while it was being read; no summary was written. "
+                "Run again with --overwrite once the file is stable"
+            )
 
 
 class LangRun:
@@ -209,27 +322,47 @@ class LangRun:
         self.chunk_size = chunk_size
         self.cache_size = cache_size
         self._cache: OrderedDict[bytes, tuple] = OrderedDict()
+        self._local: Detectors | None = None
+        self.label_skips = SkipLog()  # utterances the detectors could not label
 
     # -- run folder ------------------------------------------------------------------------
-    def _prepare_out(self) -> None:
+    def _prepare_out(self, inputs: list[dict[str, Any]]) -> None:
+        """Check that the shards already in the folder were made from these arguments AND
+        this input content, so a resumed run never mixes two corpora or two settings."""
         run_file = self.out / RUN_FILE
         identity = self.config.identity()
-        if run_file.exists():
-            previous = read_json(run_file).get("config", {})
-            if previous != identity and not self.overwrite:
+        content = input_identity(inputs)
+        if run_file.exists() and not self.overwrite:
+            previous = read_json(run_file)
+            old_config = previous.get("config", {})
+            if old_config != identity:
                 diff = sorted(
-                    k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k)
+                    k
+                    for k in set(old_config) | set(identity)
+                    if old_config.get(k) != identity.get(k)
                 )
                 raise AuditkitError(
                     f"{self.out} holds a run made with other arguments (differs in: "
                     f"{', '.join(diff)}); use another --out, or --overwrite to start over"
                 )
-            if previous != identity or self.overwrite:
-                shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
-        elif self.overwrite:
+            old_content = previous.get("inputs")
+            if old_content != content:
+                raise AuditkitError(
+                    f"{self.out} holds results computed on other input: "
+                    f"{describe_input_change(old_content, content)}. Its shards cannot be "
+                    "resumed; use --overwrite to start afresh, or another --out"
+                )
+        elif self.overwrite or not run_file.exists():
             shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
-        (self.out / SHARD_DIR).mkdir(parents=True, exist_ok=True)
-        write_json(run_file, {"config": identity})
+            for name in (SUMMARY_FILE, AUDIT_FILE):
+                (self.out / name).unlink(missing_ok=True)
+        shard_dir = self.out / SHARD_DIR
+        if shard_dir.is_symlink():
+            raise AuditkitError(
+                f"{shard_dir} is a symlink; auditkit never writes through one: remove it"
+            )
+        shard_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_file, {"config": identity, "inputs": content})
 
     def shard_path(self, i: int) -> Path:
         return self.out / SHARD_DIR / f"part-{i:05d}.parquet"
@@ -257,7 +390,7 @@ class LangRun:
                 shard.futures.append((chunk, pool.submit(_work, texts)))
             else:
                 assert local is not None
-                shard.futures.append((chunk, local.label(texts)))
+                shard.futures.append((chunk, local.label_each(texts)))
 
     def _label_window_on_ray(self, window: list[_PendingShard]) -> None:
         """Label the uncached texts of several shards in one Ray Data pass; each shard then
@@ -290,24 +423,44 @@ class LangRun:
             shard.futures = [(keys, [labels[k] for k in keys])] if keys else []
 
     def _finish(self, shard: _PendingShard, on_chunk) -> dict[str, Any]:
-        new: dict[bytes, tuple] = {}
+        new: dict[bytes, Labels | LabelFailure] = {}
         n_unique = sum(len(k) for k, _ in shard.futures) or 1
         for chunk, fut in shard.futures:
-            labels = fut.result() if isinstance(fut, Future) else fut
+            if isinstance(fut, Future):
+                try:
+                    labels = fut.result()
+                except Exception:
+                    # A worker died or its call failed as a whole (e.g. a crash in a native
+                    # detector): this chunk is labelled again here, text by text.
+                    texts = dict(zip(shard.keys, (t for t, _ in shard.prepared)))
+                    labels = self._fallback().label_each([texts[k] for k in chunk])
+            else:
+                labels = fut
             new.update(zip(chunk, labels))
             on_chunk(len(shard.utterances) * len(chunk) / n_unique)
         if not shard.futures:
             on_chunk(len(shard.utterances))
         min_conf = self.config.min_confidence
+        skips = SkipLog()
         cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
         for j, (u, (text, removed), key) in enumerate(
             zip(shard.utterances, shard.prepared, shard.keys)
         ):
+            lab = None
             if key:
                 lab = new.get(key)
                 if lab is None:
                     lab = self._cache[key]
                     self._cache.move_to_end(key)
+            failure = shard.failed.get(j) or (lab.error if isinstance(lab, LabelFailure) else None)
+            if failure is not None:
+                # The per-utterance guard: this one is counted and left out, the run goes on.
+                skips.add(
+                    "label_failed",
+                    detail=f"example {u.example_id!r} turn {u.turn} ({u.role}): {failure}",
+                )
+                continue
+            if lab is not None:
                 ft_label, ft_prob, ld_label, ld_prob = lab
                 ft_code = normalise_code(ft_label, "fasttext")
                 ld_code = normalise_code(ld_label, "langdetect")
@@ -338,23 +491,33 @@ class LangRun:
             cols["status"].append(status)
             cols["human_lang"].append(u.human_lang)
         for key, lab in new.items():
-            self._cache[key] = lab
+            if not isinstance(lab, LabelFailure):
+                self._cache[key] = lab
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
-        path = self.shard_path(shard.index)
-        tmp = path.with_name(f".{path.name}.tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+        write_parquet(table, self.shard_path(shard.index))
         counts = shard_counts(cols)
         # The marker is written last: its presence means the parquet file is complete.
         atomic_write_bytes(
             self.done_path(shard.index),
             dumps_json(
-                {"rows": len(shard.utterances), "start": shard.start, "counts": counts}
+                {
+                    "rows": len(shard.utterances),
+                    "start": shard.start,
+                    "counts": counts,
+                    "skips": skips.as_dict(),
+                }
             ).encode(),
         )
+        self.label_skips.merge(skips)
         return counts
+
+    def _fallback(self) -> Detectors:
+        """Detectors in this process, loaded on first need (a failed worker chunk)."""
+        if self._local is None:
+            self._local = Detectors(self.config.fasttext_model, self.config.langdetect_impl).load()
+        return self._local
 
     def _count(self, corpus: Any) -> int | None:
         """Utterances to expect, for the progress bar's ETA. Local files are counted in a
@@ -371,13 +534,19 @@ class LangRun:
 
     # -- main loop -------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
+        # One run per folder at a time: a second one (any arguments, --overwrite or not)
+        # refuses at once instead of mixing its shards with ours.
+        with run_folder_lock(self.out):
+            return self._run_locked()
+
+    def _run_locked(self) -> dict[str, Any]:
         from auditkit.console import err_console, make_progress
         from auditkit.corpora import open_corpus
 
         started = utc_now()
         cfg = self.config
         corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
-        self._prepare_out()
+        self._prepare_out(corpus.inputs)
         pool: ProcessPoolExecutor | None = None
         local: Detectors | None = None
         if self.engine == "local" and self.workers > 1:
@@ -385,7 +554,7 @@ class LangRun:
                 self.workers,
                 mp_context=mp.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(cfg.fasttext_model, cfg.langdetect_impl),
+                initargs=(cfg.fasttext_model, cfg.langdetect_impl, os.getpid()),
             )
             # Start the workers now: they load their detectors while the corpus is counted,
             # and the parent never loads a copy of its own (it only needs their description).
@@ -414,17 +583,25 @@ class LangRun:
                         marker = read_json(done)
                         if marker.get("rows") == len(utts) and marker.get("start") == start:
                             all_counts.append(marker["counts"])
+                            self.label_skips.merge(SkipLog.from_dict(marker.get("skips")))
                             n_done_before += len(utts)
                             progress.advance(task, len(utts))
                             start += len(utts)
                             continue
                     prepared = []
                     keys = []
-                    for u in utts:
-                        p = prepare(u.text, cfg.strip_code)
+                    failed: dict[int, str] = {}
+                    for j, u in enumerate(utts):
+                        try:
+                            p = prepare(u.text, cfg.strip_code)
+                        except Exception as e:  # per-utterance guard, as for labelling
+                            failed[j] = f"preparing the text: {type(e).__name__}: {e}"
+                            prepared.append(("", 0))
+                            keys.append(b"")
+                            continue
                         prepared.append((p.text, sum(p.removed)))
                         keys.append(self._key(p.text) if p.text else b"")
-                    shard = _PendingShard(index, start, utts, prepared, keys, [])
+                    shard = _PendingShard(index, start, utts, prepared, keys, [], failed)
                     start += len(utts)
                     pending.append(shard)
                     if self.engine == "ray":
@@ -453,17 +630,29 @@ class LangRun:
                     )
                 progress.update(task, total=start, completed=start)
             detector_info = local.info() if local is not None else info_futures[0].result()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as e:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+            what = "terminated" if type(e).__name__ == "Terminated" else "interrupted"
             err_console.print(
-                f"[yellow]interrupted.[/] {len(all_counts)} shard(s) are saved in {self.out}; "
+                f"[yellow]{what}.[/] {len(all_counts)} shard(s) are saved in {self.out}; "
                 "run the same command again to resume where it stopped."
             )
+            raise
+        except InputError:
+            # The input broke off (a truncated .gz, an array cut short): the shards already
+            # being labelled are finished and kept, so a fixed input resumes after them.
+            if self.engine == "local":
+                try:
+                    while pending:
+                        all_counts.append(self._finish(pending.pop(0), lambda n: None))
+                except Exception:
+                    pass
             raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+        check_inputs_unchanged(corpus.inputs)
         # Drop shards left by an earlier run of the same folder beyond the corpus end.
         for stale in sorted((self.out / SHARD_DIR).glob("part-*.parquet")):
             if int(stale.stem.split("-")[1]) > index:
@@ -475,7 +664,7 @@ class LangRun:
             "format": corpus.format,
             "config": asdict(cfg),
             "detectors": detector_info,
-            "skips": corpus.skips.as_dict(),
+            "skips": _all_skips(corpus.skips, self.label_skips).as_dict(),
             "shards": index + 1,
         }
         summary = build_summary(
@@ -511,6 +700,13 @@ class LangRun:
         )
         write_record(self.out, record)
         return summary
+
+
+def _all_skips(*logs: SkipLog) -> SkipLog:
+    out = SkipLog()
+    for log in logs:
+        out.merge(log)
+    return out
 
 
 def run_lang(

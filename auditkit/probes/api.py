@@ -26,7 +26,7 @@ import pandas as pd
 
 from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.errors import AuditkitError
-from auditkit.io import default_out_dir, slug, write_json, write_parquet
+from auditkit.io import default_out_dir, holds_run_folder, slug, write_json, write_parquet
 from auditkit.modeling import LoadOptions
 from auditkit.probes.analysis import (
     Analysis,
@@ -328,6 +328,7 @@ def default_out(model: str | Sequence[str] | None, scores: Sequence[str] | None)
     return default_out_dir("probe-rm", ("compare-" + "-vs-".join(short))[:120])
 
 
+@holds_run_folder(lambda a: a["out"] or default_out(a["model"], a["scores"]))
 def probe_rm(
     model: str | Sequence[str] | None = None,
     scores: Sequence[str] | None = None,

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from auditkit.io import atomic_write_bytes, write_json
+from auditkit.io import atomic_write_bytes, holds_run_folder, write_json
 from auditkit.report.links import LinkOptions
 from auditkit.report.model import ReportData, ReportOptions, build_report_data
 from auditkit.report.policy import CheckResult, check_policy
@@ -17,6 +17,7 @@ COMPLIANCE_FILE = "compliance.md"
 LINKS_FILE = "links.json"
 
 
+@holds_run_folder(lambda a: a["out"])
 def report(
     run_dirs: list[str | Path],
     html: str | Path | None = None,

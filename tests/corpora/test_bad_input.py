@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from auditkit.corpora import open_corpus, sources
+from auditkit.corpora import open_corpus
 from auditkit.errors import AuditkitError, InputError
 from auditkit.skips import SkipLog
 
@@ -131,34 +131,29 @@ def test_not_an_object_line_is_counted(tmp_path) -> None:
     )
 
 
-@pytest.mark.parametrize("streamed", [False, True])
 @pytest.mark.parametrize("forced", [None, "alpaca"])
 def test_invalid_json_array_is_an_error_naming_file_and_position(
-    tmp_path, monkeypatch, streamed: bool, forced: str | None
+    tmp_path, forced: str | None
 ) -> None:
-    if streamed:  # the item-by-item decoder used for large arrays
-        monkeypatch.setattr(sources, "JSON_ARRAY_WHOLE_MAX_BYTES", 0)
     path = tmp_path / "bad.json"
     text = '[\n {"instruction": "a", "output": "b"},\n {"instruction": "c", "output": }\n]'
     path.write_text(text, encoding="utf-8")
-    bad_at = text.index('"output": }') + len('"output": ')
     with pytest.raises(InputError) as e:
         # detection reads the first records, so without a forced format open_corpus raises
         list(open_corpus(str(path), format=forced).iter_utterances())
     msg = str(e.value)
-    assert msg.startswith(f"{path}: invalid JSON at ")
-    assert f"line 3 column 33 (char {bad_at})" in msg
+    assert msg.startswith(f"{path}: invalid JSON in item 2 (read ")
+    assert "\n" not in msg and '"output": }' in msg
 
 
-def test_json_array_cut_short_is_an_error(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(sources, "JSON_ARRAY_WHOLE_MAX_BYTES", 0)
+def test_json_array_cut_short_is_an_error(tmp_path) -> None:
     path = tmp_path / "cut.json"
     path.write_text('[{"instruction": "a", "output": "b"}, {"instruction": "c", "out', "utf-8")
-    with pytest.raises(InputError, match="invalid JSON at line 1 column 60"):
+    with pytest.raises(InputError, match="invalid JSON in item 2"):
         open_corpus(str(path))  # detection reads on past the first item
     it = open_corpus(str(path), format="alpaca").iter_utterances()
     assert [next(it).text, next(it).text] == ["a", "b"]
-    with pytest.raises(InputError, match=r"invalid JSON at line 1 column 60 \(char 59\)"):
+    with pytest.raises(InputError, match=r"invalid JSON in item 2 \(read \d+ bytes\): .*EOF"):
         next(it)
 
 

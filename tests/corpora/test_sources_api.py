@@ -25,6 +25,7 @@ from auditkit.corpora import (
 from auditkit.corpora.cli import corpora
 from auditkit.errors import AuditkitError
 from auditkit.io import sha256_file
+from auditkit.skips import SkipLog
 from tests.conftest import FIXTURES, require_shared
 
 TULU = FIXTURES / "corpora" / "tulu_v2_sft_mixture.jsonl"
@@ -41,8 +42,14 @@ def test_corpus_api_shape() -> None:
     corpus = open_corpus(str(TULU))
     assert isinstance(corpus, Corpus)
     assert corpus.name == str(TULU) and corpus.format == "messages"
+    st = TULU.stat()
     assert corpus.inputs == [
-        {"path": str(TULU), "sha256": sha256_file(TULU), "bytes": TULU.stat().st_size}
+        {
+            "path": str(TULU),
+            "sha256": sha256_file(TULU),
+            "bytes": st.st_size,
+            "mtime_ns": st.st_mtime_ns,
+        }
     ]
     d = corpus.describe()
     assert d["name"] == str(TULU) and d["format"] == "messages" and d["kind"] == "file"
@@ -90,11 +97,12 @@ def test_json_lines_inside_a_json_file(tmp_path) -> None:
 
 
 @pytest.mark.shared
-def test_streamed_json_array_equals_whole_parse(monkeypatch) -> None:
-    path = require_shared("sft_chat", "llamafactory_lima.json")  # ~3 MB: crosses 1 MB chunks
-    whole = _rows(path)
-    monkeypatch.setattr(sources, "JSON_ARRAY_WHOLE_MAX_BYTES", 0)
-    assert _rows(path) == whole
+def test_streamed_json_array_equals_json_load() -> None:
+    path = require_shared("sft_chat", "llamafactory_lima.json")  # ~3 MB: many parser buffers
+    with open(path, encoding="utf-8") as f:
+        whole = json.load(f)
+    streamed = [rec for _, rec in sources.JsonArrayFile(path, "x", 2**25).records(SkipLog())]
+    assert streamed == whole
 
 
 def test_csv_and_tsv_tables(tmp_path) -> None:
@@ -166,9 +174,11 @@ def test_folder_sorted_per_file_formats_and_relative_ids(tmp_path) -> None:
     (tmp_path / "empty.jsonl").write_bytes(b"")
     corpus = open_corpus(str(tmp_path))
     assert corpus.format == "messages+text"
+    # every member is part of the input's fingerprint, the empty one too
     assert [i["path"] for i in corpus.inputs] == [
         str(tmp_path / "a.jsonl"),
         str(tmp_path / "b/lines.txt"),
+        str(tmp_path / "empty.jsonl"),
     ]
     assert corpus.describe()["formats_by_file"] == {
         str(tmp_path / "a.jsonl"): "messages",
@@ -178,8 +188,8 @@ def test_folder_sorted_per_file_formats_and_relative_ids(tmp_path) -> None:
     assert [u.example_id for u in utts[-2:]] == ["b/lines.txt:1", "b/lines.txt:2"]
     assert utts[0].example_id == "flan_v2_0"
     # the empty member is reported, not silently ignored
-    assert corpus.skips.counts == {"no_records": 1}
-    assert str(tmp_path / "empty.jsonl") in corpus.skips.examples["no_records"][0]
+    assert corpus.skips.counts == {"empty_file": 1}
+    assert str(tmp_path / "empty.jsonl") in corpus.skips.examples["empty_file"][0]
 
 
 def test_empty_folder_is_an_error(tmp_path) -> None:
@@ -272,6 +282,13 @@ def test_sample_alias() -> None:
     assert all(u.source for u in utts)  # Tulu-like `dataset` field
 
 
+def test_hub_commit_is_the_revision_when_it_is_a_sha_and_none_offline(monkeypatch) -> None:
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert sources.hub_commit("owner/name", sha) == sha
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert sources.hub_commit("owner/name", "main") is None
+
+
 class _FakeDatasets(types.ModuleType):
     """Stands in for `datasets` so the Hub code path runs offline (records the call)."""
 
@@ -305,6 +322,7 @@ def test_hub_alias_streams_with_the_alias_split(monkeypatch) -> None:
     ]
     fake = _FakeDatasets(rows)
     monkeypatch.setitem(sys.modules, "datasets", fake)
+    monkeypatch.setattr(sources, "hub_commit", lambda hub_id, revision: "c0ffee" * 6 + "0000")
     corpus = open_corpus("ultrafeedback", revision="abc123")
     assert fake.calls == [
         ("HuggingFaceH4/ultrafeedback_binarized", None, "train_prefs", "abc123", True)
@@ -316,6 +334,7 @@ def test_hub_alias_streams_with_the_alias_split(monkeypatch) -> None:
             "config": None,
             "split": "train_prefs",
             "revision": "abc123",
+            "commit": "c0ffee" * 6 + "0000",  # what the revision resolved to
         }
     ]
     d = corpus.describe()
