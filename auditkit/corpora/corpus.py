@@ -17,6 +17,7 @@ from auditkit.corpora.sources import (
     SUFFIXES,
     HubSplit,
     RecordSource,
+    RenamedFields,
     TextLinesFile,
     corpus_suffix,
     file_source,
@@ -101,6 +102,9 @@ class Corpus:
             return
         convert = part.fmt.make_converter(report)
         text_ok = part.fmt.accepts_text_lines
+        # the file each utterance came from (a folder member's relative path), for
+        # per-file breakdowns; None for Hub splits
+        source_file = None if self._hub else label
         for pos, rec in src.records(skips):
             if type(rec) is not dict and not (text_ok and type(rec) is str):
                 report("not_an_object", pos, None, f"expected a JSON object, got {_kind(rec)}")
@@ -119,8 +123,14 @@ class Corpus:
             if bad is not None:
                 report("invalid_unicode", pos, bad[0], bad[1])
                 continue
+            if source_file is not None:
+                for u in utterances:
+                    u.extra["source_file"] = source_file
             yield from utterances
-        yield from convert.flush()
+        for u in convert.flush():
+            if source_file is not None:
+                u.extra["source_file"] = source_file
+            yield u
 
     def describe(self) -> dict[str, Any]:
         """Name, format, source kind (alias/hub/file/folder), hub id/split and files."""
@@ -241,6 +251,12 @@ def _resolve_format(source: RecordSource, forced: Format | None, where: str) -> 
     return fmt
 
 
+def _renamed(src: RecordSource, renames: dict[str, str] | None) -> RecordSource:
+    if not renames or isinstance(src, TextLinesFile):
+        return src
+    return RenamedFields(src, renames)
+
+
 def _looks_like_path(source: str) -> bool:
     """Whether a non-existent source was meant as a local path (so the error says so)."""
     return (
@@ -271,6 +287,7 @@ def _open_files(
     max_record_bytes: int,
     skips: SkipLog,
     alias: CorpusAlias | None = None,
+    renames: dict[str, str] | None = None,
 ) -> Corpus:
     if path.is_dir():
         files = sorted(
@@ -290,7 +307,9 @@ def _open_files(
         parts = []
         for f in files:
             try:
-                src = file_source(f, f.relative_to(path).as_posix(), max_record_bytes)
+                src = _renamed(
+                    file_source(f, f.relative_to(path).as_posix(), max_record_bytes), renames
+                )
                 if forced is None and not isinstance(src, TextLinesFile):
                     if not src.sniff_records(1):
                         # Counted per line, with reasons, by the pass (see _iter_part).
@@ -320,7 +339,7 @@ def _open_files(
             skips,
             alias,
         )
-    src = file_source(path, path.name, max_record_bytes)
+    src = _renamed(file_source(path, path.name, max_record_bytes), renames)
     part = _Part(src, _resolve_format(src, forced, str(path)))
     return Corpus(
         name, "alias" if alias else "file", [part], [file_fingerprint(path)], skips, alias
@@ -336,16 +355,18 @@ def _open_hub(
     forced: Format | None,
     skips: SkipLog,
     alias: CorpusAlias | None = None,
+    renames: dict[str, str] | None = None,
 ) -> Corpus:
-    src = HubSplit(hub_id, config, split, revision)
-    src._load()  # fail early (offline, no such dataset or split) with a clear message
+    hub_src = HubSplit(hub_id, config, split, revision)
+    hub_src._load()  # fail early (offline, no such dataset or split) with a clear message
+    src = _renamed(hub_src, renames)
     fmt = _resolve_format(src, forced, src.display)
     hub = {
         "hub_id": hub_id,
         "config": config,
-        "split": src.split,
+        "split": hub_src.split,
         "revision": revision,
-        "commit": src.commit,
+        "commit": hub_src.commit,
     }
     return Corpus(
         name, "alias" if alias else "hub", [_Part(src, fmt)], [dict(hub)], skips, alias, hub
@@ -360,13 +381,18 @@ def open_corpus(
     revision: str | None = None,
     max_record_bytes: int = 32 * 2**20,
     skips: SkipLog | None = None,
+    text_field: str | None = None,
+    messages_field: str | None = None,
 ) -> Corpus:
     """Open a corpus without reading it: an alias (see ``ALIASES``), an existing file or folder
     (.jsonl/.json/.parquet/.csv/.txt, optionally .gz), or a Hugging Face dataset id
     ('owner/name', streamed). ``format`` forces a format (see ``FORMATS``), else it is
     detected per file from the first records. ``split``/``revision`` apply to Hub datasets;
     lines longer than ``max_record_bytes`` are skipped as ``record_too_large``.
+    ``text_field`` / ``messages_field`` read a differently named field as ``text`` /
+    ``messages`` (non-standard schemas).
     """
+    renames = {f: t for f, t in ((text_field, "text"), (messages_field, "messages")) if f}
     source = str(source)
     forced = FORMATS.get(format) if format else None
     if not isinstance(max_record_bytes, int) or max_record_bytes <= 0:
@@ -381,7 +407,7 @@ def open_corpus(
                 f"split/revision apply to Hub datasets; {source!r} is a local "
                 f"{'folder' if path.is_dir() else 'file'}"
             )
-        return _open_files(source, path, forced, max_record_bytes, skips)
+        return _open_files(source, path, forced, max_record_bytes, skips, renames=renames)
     if source in ALIASES:
         alias = ALIASES.get(source)
         fmt = forced or FORMATS.get(alias.format)
@@ -393,15 +419,25 @@ def open_corpus(
                 )
             if split is not None or revision is not None:
                 raise AuditkitError(f"split/revision do not apply to the local alias {source!r}")
-            return _open_files(source, alias.path, fmt, max_record_bytes, skips, alias)
+            return _open_files(
+                source, alias.path, fmt, max_record_bytes, skips, alias, renames=renames
+            )
         assert alias.hub_id is not None
         return _open_hub(
-            source, alias.hub_id, alias.config, split or alias.split, revision, fmt, skips, alias
+            source,
+            alias.hub_id,
+            alias.config,
+            split or alias.split,
+            revision,
+            fmt,
+            skips,
+            alias,
+            renames=renames,
         )
     if _looks_like_path(source) or not source:
         raise InputError("no such file or folder", source or "''")
     if "/" in source:
-        return _open_hub(source, source, None, split, revision, forced, skips)
+        return _open_hub(source, source, None, split, revision, forced, skips, renames=renames)
     raise AuditkitError(
         f"unknown corpus {source!r}: not a file or folder, not a Hugging Face id (owner/name), "
         f"and not an alias; known aliases: {', '.join(ALIASES.names())} "

@@ -167,6 +167,47 @@ class RecordSource:
         return None
 
 
+class RenamedFields(RecordSource):
+    """Another source whose records have fields renamed before format detection and
+    conversion (``--text-field prompt_text`` reads ``prompt_text`` as ``text``): corpora
+    whose schema differs from a known format only in a field name."""
+
+    def __init__(self, inner: RecordSource, renames: dict[str, str]) -> None:
+        self.inner = inner
+        self.renames = dict(renames)
+        self.label = inner.label
+        self.display = inner.display
+        self.row_based = inner.row_based
+
+    def __getattr__(self, name: str) -> Any:  # commit, split, ... of the wrapped source
+        return getattr(self.inner, name)
+
+    def where(self, pos: int) -> tuple[str, int | None]:
+        return self.inner.where(pos)
+
+    def _rename(self, rec: Any) -> Any:
+        if type(rec) is not dict:
+            return rec
+        targets = set(self.renames.values())
+        out = {k: v for k, v in rec.items() if k not in targets}
+        for src, dst in self.renames.items():
+            if src in rec:
+                out[dst] = rec[src]
+        return out
+
+    def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
+        for pos, rec in self.inner.records(skips):
+            yield pos, self._rename(rec)
+
+    def columns(self) -> list[str] | None:
+        cols = self.inner.columns()
+        if cols is None:
+            return None
+        targets = set(self.renames.values())
+        kept = [c for c in cols if c not in targets]
+        return kept + [dst for src, dst in self.renames.items() if src in cols]
+
+
 class JsonLinesFile(RecordSource):
     """JSON Lines (also a '.json' file that holds one object per line), optionally gzipped."""
 

@@ -193,6 +193,22 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
     default=None,
     help="Join this Ray cluster (e.g. ray://head:10001) [default: start a local one]",
 )
+@click.option(
+    "--keep-text",
+    is_flag=True,
+    help="Keep the prepared text (what the detectors saw) in the utterance table, so "
+    "disagreements can be inspected.",
+)
+@click.option(
+    "--text-field",
+    default=None,
+    help="Read this field as the utterance text (a schema with e.g. 'content' or 'prompt_text').",
+)
+@click.option(
+    "--messages-field",
+    default=None,
+    help="Read this field as the chat messages list (e.g. 'conversation' in [{role, content}]).",
+)
 @click.option("--overwrite", is_flag=True, help="Discard earlier results in --out.")
 @click.option(
     "--json",
@@ -219,6 +235,9 @@ def lang(
     engine: str,
     ray_address: str | None,
     overwrite: bool,
+    keep_text: bool,
+    text_field: str | None,
+    messages_field: str | None,
     json_path: Path | None,
     quiet: bool,
 ) -> None:
@@ -251,7 +270,30 @@ def lang(
         fasttext_model=fasttext_model,
         langdetect_impl=langdetect_impl,
         shard_size=shard_size,
+        keep_text=keep_text,
+        text_field=text_field,
+        messages_field=messages_field,
     )
     emit_json(summary, json_path)
+    if not quiet:
+        _say_resumed(out_dir, summary)
     if not silent:
         render_summary(summary, out_dir)
+
+
+def _say_resumed(out_dir: Path, summary: dict[str, Any]) -> None:
+    """'resumed N of M utterances' on stderr when the run continued an earlier one."""
+    from auditkit.audit import AUDIT_FILE
+    from auditkit.console import err_console
+    from auditkit.io import read_json
+
+    try:
+        resumed = int(read_json(out_dir / AUDIT_FILE).get("resumed_utterances") or 0)
+    except (OSError, ValueError, TypeError):
+        return
+    if resumed:
+        err_console.print(
+            f"resumed {resumed:,} of {summary['utterances_total']:,} utterances from the "
+            f"shards already in {out_dir}",
+            highlight=False,
+        )

@@ -3,7 +3,8 @@
 Shape of a run folder (`--out`):
     run.json                    what this folder was created with (a rerun must match)
     utterances/part-00000.parquet   per-utterance results, one file per shard
-    utterances/part-00000.done.json done marker: row count + the shard's partial counts
+    done/part-00000.done.json   done marker: row count + the shard's partial counts (outside
+                                utterances/, so pandas and DuckDB read that folder as one dataset)
     summary.json                deterministic summary (no timestamps)
     audit.json                  audit record (inputs, config, versions, timestamps)
 
@@ -51,6 +52,7 @@ from auditkit.langid.prepare import prepare
 from auditkit.skips import SkipLog
 
 SHARD_DIR = "utterances"
+DONE_DIR = "done"
 RUN_FILE = "run.json"
 
 OUTPUT_SCHEMA = pa.schema(
@@ -76,8 +78,11 @@ OUTPUT_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("status", pa.string()),
         ("human_lang", pa.string()),
+        ("source_file", pa.string()),  # the file of a local input (relative to a folder input)
     ]
 )
+# --keep-text adds the prepared text (what the detectors saw) as the last column
+TEXT_FIELD = pa.field("text", pa.string())
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,9 @@ class LangConfig:
     fasttext_model: str | None = None
     langdetect_impl: str = "auto"
     shard_size: int = 10_000
+    keep_text: bool = False  # the prepared text in the utterance table
+    text_field: str | None = None  # read this field as `text` (non-standard schemas)
+    messages_field: str | None = None  # read this field as `messages`
 
     def identity(self) -> dict[str, Any]:
         d = asdict(self)
@@ -354,6 +362,7 @@ class LangRun:
                 )
         elif self.overwrite or not run_file.exists():
             shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
+            shutil.rmtree(self.out / DONE_DIR, ignore_errors=True)
             for name in (SUMMARY_FILE, AUDIT_FILE):
                 (self.out / name).unlink(missing_ok=True)
         shard_dir = self.out / SHARD_DIR
@@ -362,13 +371,17 @@ class LangRun:
                 f"{shard_dir} is a symlink; auditkit never writes through one: remove it"
             )
         shard_dir.mkdir(parents=True, exist_ok=True)
+        # Markers of folders made before they moved out of utterances/ move with a resume.
+        (self.out / DONE_DIR).mkdir(exist_ok=True)
+        for legacy in sorted(shard_dir.glob("part-*.done.json")):
+            os.replace(legacy, self.out / DONE_DIR / legacy.name)
         write_json(run_file, {"config": identity, "inputs": content})
 
     def shard_path(self, i: int) -> Path:
         return self.out / SHARD_DIR / f"part-{i:05d}.parquet"
 
     def done_path(self, i: int) -> Path:
-        return self.out / SHARD_DIR / f"part-{i:05d}.done.json"
+        return self.out / DONE_DIR / f"part-{i:05d}.done.json"
 
     # -- labelling -------------------------------------------------------------------------
     @staticmethod
@@ -442,7 +455,9 @@ class LangRun:
             on_chunk(len(shard.utterances))
         min_conf = self.config.min_confidence
         skips = SkipLog()
-        cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
+        keep_text = self.config.keep_text
+        schema = OUTPUT_SCHEMA.append(TEXT_FIELD) if keep_text else OUTPUT_SCHEMA
+        cols: dict[str, list] = {name: [] for name in schema.names}
         for j, (u, (text, removed), key) in enumerate(
             zip(shard.utterances, shard.prepared, shard.keys)
         ):
@@ -490,12 +505,15 @@ class LangRun:
             cols["lang"].append(lang)
             cols["status"].append(status)
             cols["human_lang"].append(u.human_lang)
+            cols["source_file"].append(u.extra.get("source_file"))
+            if keep_text:
+                cols["text"].append(text)
         for key, lab in new.items():
             if not isinstance(lab, LabelFailure):
                 self._cache[key] = lab
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
+        table = pa.Table.from_pydict(cols, schema=schema)
         write_parquet(table, self.shard_path(shard.index))
         counts = shard_counts(cols)
         # The marker is written last: its presence means the parquet file is complete.
@@ -545,7 +563,14 @@ class LangRun:
 
         started = utc_now()
         cfg = self.config
-        corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
+        corpus = open_corpus(
+            cfg.source,
+            format=cfg.format,
+            split=cfg.split,
+            revision=cfg.revision,
+            text_field=cfg.text_field,
+            messages_field=cfg.messages_field,
+        )
         self._prepare_out(corpus.inputs)
         pool: ProcessPoolExecutor | None = None
         local: Detectors | None = None
