@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import re
 import shutil
 import signal
 import sys
@@ -213,6 +214,36 @@ def _worker_info() -> dict[str, Any]:
 def _work(texts: list[str]) -> list[Labels | LabelFailure]:
     assert _WORKER is not None
     return _WORKER.label_each(texts)
+
+
+_GUARD = re.compile(r"""__name__\s*==\s*['"]__main__['"]""")
+
+
+def main_script_is_unguarded() -> bool:
+    """Whether ``__main__`` is a script file without an ``if __name__ == "__main__":`` guard.
+    A spawned worker re-imports such a script, which then runs the whole pipeline again in
+    the worker and breaks the pool (BrokenProcessPool)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not str(path).endswith(".py"):
+        return False  # interactive, `python -c`, notebooks: spawn imports nothing to re-run
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _GUARD.search(source) is None
+
+
+def pool_context():
+    """The multiprocessing context of the detector pool: spawn (no state inherited from the
+    parent), except for an unguarded script, where fork avoids re-running the script in
+    every worker (the parent holds no threads or locks yet when the pool starts); None where
+    fork is unavailable too: such a script is labelled in this process (same labels)."""
+    if not main_script_is_unguarded():
+        return mp.get_context("spawn")
+    if "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork")
+    return None
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -574,10 +605,11 @@ class LangRun:
         self._prepare_out(corpus.inputs)
         pool: ProcessPoolExecutor | None = None
         local: Detectors | None = None
-        if self.engine == "local" and self.workers > 1:
+        context = pool_context() if self.engine == "local" and self.workers > 1 else None
+        if context is not None:
             pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=mp.get_context("spawn"),
+                mp_context=context,
                 initializer=_init_worker,
                 initargs=(cfg.fasttext_model, cfg.langdetect_impl, os.getpid()),
             )
