@@ -417,11 +417,16 @@ def detect_format(path: Path, task: TaskSpec) -> Reader:
 
 def expand_output_folders(path: Path, task: TaskSpec) -> list[tuple[Path, Reader]]:
     """[(path, reader)] for one --outputs argument. A folder that is no output itself but
-    whose subfolders all are (the study's outputs/<task>/<model>/ layout) stands for them."""
+    whose subfolders all are (the study's outputs/<task>/<model>/ layout), or else whose
+    files all are (the study's salt_model_outputs/<model>.jsonl), stands for them."""
     try:
         return [(path, detect_format(path, task))]
     except InputError:
         subdirs = sorted(d for d in path.iterdir() if d.is_dir()) if path.is_dir() else []
+        if not subdirs and path.is_dir():
+            subdirs = sorted(
+                f for f in path.iterdir() if f.is_file() and not f.name.startswith(".")
+            )
         if not subdirs:
             raise
         try:
