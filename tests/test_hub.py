@@ -137,3 +137,52 @@ def test_weights_of_a_local_model_are_hashed(tmp_path):
 
 def test_hub_error_is_an_auditkit_error():
     assert issubclass(hub.HubError, AuditkitError)
+
+
+def test_model_args_in_lm_eval_spelling():
+    from auditkit.modeling import LoadOptions, parse_model_args
+
+    got = parse_model_args(
+        "pretrained=org/m,revision=v2,dtype=bfloat16,trust_remote_code=True,"
+        "device_map=auto,peft=./adapter,attn_implementation=sdpa,load_in_8bit=false"
+    )
+    assert got == {
+        "pretrained": "org/m",
+        "revision": "v2",
+        "dtype": "bfloat16",
+        "trust_remote_code": True,
+        "device_map": "auto",
+        "peft": "./adapter",
+        "attn_implementation": "sdpa",
+        "load_in_8bit": False,
+    }
+    opts = LoadOptions().with_model_args("revision=v2,torch_dtype=float16")
+    assert (opts.revision, opts.dtype, opts.trust_remote_code) == ("v2", "float16", False)
+    for bad, msg in (
+        ("revision", "not key=value"),
+        ("colour=red", "unknown key 'colour'"),
+        ("trust_remote_code=maybe", "must be True or False"),
+        ("dtype=int3", "unknown dtype"),
+    ):
+        with pytest.raises(AuditkitError, match=msg):
+            parse_model_args(bad)
+
+
+def test_a_peft_adapter_without_peft_installed_is_a_clean_error(tiny_models, tmp_path):
+    pytest.importorskip("torch")
+    try:
+        import peft  # noqa: F401
+
+        pytest.skip("peft is installed")
+    except ImportError:
+        pass
+    proc, _ = _cli(
+        ["probe-rm", str(tiny_models.seq_cls), "--scorer", "seq-cls", "--probes", "where-from",
+         "--model-args", f"peft={tmp_path}", "--out", "o", "-q"],
+        tmp_path,
+    )  # fmt: skip
+    assert (
+        proc.returncode == 2
+        and "peft is needed" in proc.stderr
+        and "pip install peft" in (proc.stderr)
+    )
