@@ -101,10 +101,12 @@ class Corpus:
                 skips.add("empty_file", src.display, detail="no records; file skipped")
             return
         convert = part.fmt.make_converter(report)
+        stateless = not convert.stateful
         text_ok = part.fmt.accepts_text_lines
         # the file each utterance came from (a folder member's relative path), for
         # per-file breakdowns; None for Hub splits
         source_file = None if self._hub else label
+        last = 0
         for pos, rec in src.records(skips):
             if type(rec) is not dict and not (text_ok and type(rec) is str):
                 report("not_an_object", pos, None, f"expected a JSON object, got {_kind(rec)}")
@@ -119,15 +121,27 @@ class Corpus:
                 # TypeError, a RecursionError on absurd nesting...) cost this record only.
                 report("bad_record", pos, None, f"{type(e).__name__}: {e}")
                 continue
-            bad = invalid_unicode(utterances)
+            # (a stateful converter returns other records' utterances: the sources check
+            # those records as they decode them, see sources.invalid_unicode_at)
+            bad = invalid_unicode(utterances) if stateless else None
             if bad is not None:
                 report("invalid_unicode", pos, bad[0], bad[1])
+                continue
+            if not utterances and stateless:
+                # a record that yields nothing (an empty turn list...) is counted, not lost
+                report("no_utterances", pos, None, "the record holds no utterance")
                 continue
             if source_file is not None:
                 for u in utterances:
                     u.extra["source_file"] = source_file
             yield from utterances
-        for u in convert.flush():
+            last = pos
+        try:
+            tail = convert.flush()
+        except Exception as e:  # a stateful converter's last group: same guard
+            report("bad_record", last, None, f"{type(e).__name__}: {e}")
+            tail = []
+        for u in tail:
             if source_file is not None:
                 u.extra["source_file"] = source_file
             yield u

@@ -41,6 +41,10 @@ Report = Callable[[str, int, "str | None", str], None]
 class Converter:
     """Turns records into utterances; ``flush`` returns what a stateful converter still holds."""
 
+    # A stateful converter may return nothing for a record it buffers; a stateless one that
+    # returns nothing has lost the record (the caller counts it).
+    stateful = False
+
     def __call__(self, rec: Any, corpus: str, label: str, pos: int) -> list[Utterance]:
         raise NotImplementedError
 
@@ -377,6 +381,7 @@ class _OasstConverter(Converter):
     """
 
     keep_trees = 256
+    stateful = True
 
     def __init__(self, report: Report) -> None:
         self.report = report
@@ -394,17 +399,34 @@ class _OasstConverter(Converter):
         role = rec.get("role")
         if role is None:
             raise RecordSkip("missing_field", "role")
+        # Ids are compared and hashed below: only scalars are ids (as text, so a parent_id
+        # 7 finds the message_id "7" as it does in the exported table).
+        mid = _id_text(mid, "message_id")
+        parent = rec.get("parent_id")
+        parent = None if parent is None else _id_text(parent, "parent_id")
         tree = rec.get("message_tree_id")
+        tree = None if tree is None else _id_text(tree, "message_tree_id")
         if tree is None:
-            tree = mid if rec.get("parent_id") is None else None
-        out = self._resolve() if tree != self.tree else []
+            tree = mid if parent is None else None
+        out = self._resolve_guarded() if tree != self.tree else []
         if tree != self.tree:
             self.tree = tree
-        self.rows.append((pos, rec, str(mid), text, corpus, label))
+        self.rows.append((pos, {**rec, "parent_id": parent}, mid, text, corpus, label))
         return out
 
     def flush(self) -> list[Utterance]:
-        return self._resolve()
+        return self._resolve_guarded()
+
+    def _resolve_guarded(self) -> list[Utterance]:
+        """Resolve the buffered tree; if that fails, each buffered row is a counted skip (the
+        per-record guard of the caller only sees the row that triggered the resolve)."""
+        try:
+            return self._resolve()
+        except Exception as e:
+            for pos, *_ in self.rows:
+                self.report("bad_record", pos, None, f"{type(e).__name__}: {e}")
+            self.rows = []
+            return []
 
     def _resolve(self) -> list[Utterance]:
         if not self.rows:
@@ -465,6 +487,12 @@ class _OasstConverter(Converter):
             self.recent.popitem(last=False)
         self.rows = []
         return out
+
+
+def _id_text(value: Any, field: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RecordSkip("wrong_type", field, f"expected an id, got {type(value).__name__}")
+    return str(value)
 
 
 def _sniff_oasst(rec: Any) -> bool:

@@ -79,9 +79,12 @@ class _CheckedGzip(gzip.GzipFile):
 
 
 def _open_binary(path: Path) -> BinaryIO:
-    if path.name.lower().endswith(".gz"):
-        return _CheckedGzip(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
+    try:
+        if path.name.lower().endswith(".gz"):
+            return _CheckedGzip(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
+    except OSError as e:  # unreadable (permissions, a dangling link...): the file's problem
+        raise InputError(f"cannot read the file: {e.strerror or e}", path) from None
 
 
 # Byte-order marks of encodings that are not UTF-8 (UTF-32 before UTF-16: it starts alike).
@@ -134,6 +137,37 @@ def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
         else:
             depth -= 1
     return False
+
+
+# A JSON escape of a UTF-16 surrogate; a lone one decodes to a str that is not valid Unicode.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def invalid_unicode_at(value: Any) -> str | None:
+    """The path ('messages[0].content') of the first string (or key) in a decoded record
+    that is not valid Unicode (a lone surrogate: valid JSON, but no UTF-8 encoding exists);
+    None when all are valid. Iterative: records are depth-bounded, but never recurse."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, v = stack.pop()
+        if type(v) is str:
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError as e:
+                    return f"{path or 'value'} (U+{ord(v[e.start]):04X} at character {e.start})"
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                key = str(k)
+                if not key.isascii():
+                    try:
+                        key.encode("utf-8")
+                    except UnicodeEncodeError:
+                        return f"{path or 'record'} (a key)"
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(v))
+    return None
 
 
 class RecordSource:
@@ -248,6 +282,13 @@ class JsonLinesFile(RecordSource):
                     detail=f"{msg}" + (f" (column {col})" if col is not None else ""),
                 )
                 continue
+            if _SURROGATE_ESCAPE.search(raw):
+                bad = invalid_unicode_at(rec)
+                if bad is not None:
+                    skips.add(
+                        "invalid_unicode", self.display, lineno, detail=f"lone surrogate in {bad}"
+                    )
+                    continue
             yield lineno, rec
 
 
@@ -352,19 +393,39 @@ class JsonArrayFile(RecordSource):
         self.max_record_bytes = max_record_bytes
         # ijson reads this much at a time; an item's measured size is exact to within it.
         self.buf_size = min(1 << 16, max(256, max_record_bytes // 8))
+        self._surrogates: bool | None = None
 
     def where(self, pos: int) -> tuple[str, int | None]:
         return f"{self.display} item {pos}", None
 
+    def _has_surrogate_escapes(self) -> bool:
+        """Whether the file holds a JSON surrogate escape anywhere (one C-speed scan, cached).
+        The fast yajl backend turns a lone surrogate into '?' silently; such files are parsed
+        by ijson's Python backend instead, which keeps it, so the record can be skipped as
+        invalid_unicode exactly as on a JSON Lines line."""
+        if self._surrogates is None:
+            tail = b""
+            found = False
+            with _open_binary(self.path) as f:
+                while chunk := f.read(1 << 20):
+                    if _SURROGATE_ESCAPE.search(tail + chunk):
+                        found = True
+                        break
+                    tail = chunk[-5:]
+            self._surrogates = found
+        return self._surrogates
+
     def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
         import ijson
 
+        check_unicode = self._has_surrogate_escapes()
+        backend = ijson.get_backend("python") if check_unicode else ijson
         with _open_binary(self.path) as fb:
             head = fb.peek(4) if hasattr(fb, "peek") else b""
             if head.startswith(b"\xef\xbb\xbf"):
                 fb.read(3)  # UTF-8 byte-order mark
             counting = _CountingReader(fb)
-            events = ijson.parse(counting, buf_size=self.buf_size, use_float=True)
+            events = backend.parse(counting, buf_size=self.buf_size, use_float=True)
             index = 0
             inside = False  # whether the error is inside item `index` or after it
 
@@ -388,6 +449,10 @@ class JsonArrayFile(RecordSource):
                     inside = True
                     item, problem = self._item(events, event, value, counting, start)
                     inside = False
+                    if problem is None and check_unicode:
+                        bad = invalid_unicode_at(item)
+                        if bad is not None:
+                            problem = ("invalid_unicode", f"lone surrogate in {bad}")
                     if problem is not None:
                         reason, detail = problem
                         skips.add(reason, f"{self.display} item {index}", detail=detail)
@@ -483,6 +548,14 @@ class ParquetFile(RecordSource):
                 row += 1
 
 
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class CsvFile(RecordSource):
     """CSV/TSV with a header row. Cells are strings; list-valued fields may hold JSON text."""
 
@@ -509,8 +582,8 @@ class CsvFile(RecordSource):
         csv.field_size_limit(2**31 - 1)
         with (
             _open_binary(self.path) as fb,
-            # surrogateescape: an undecodable byte stays in its row (as a lone surrogate, which
-            # the corpus' per-record check counts as invalid text) instead of ending the file.
+            # surrogateescape: an undecodable byte stays in its row (as a lone surrogate, found
+            # below: that row is skipped as invalid_utf8) instead of ending the file.
             io.TextIOWrapper(fb, encoding="utf-8-sig", errors="surrogateescape", newline="") as f,
         ):
             reader = self._reader(f)
@@ -525,6 +598,23 @@ class CsvFile(RecordSource):
                     # e.g. a NUL byte or an unterminated quote: this row only; the reader
                     # goes on with the next line.
                     skips.add("malformed_csv", f"{self.display} row {row}", detail=str(e))
+                    row += 1
+                    continue
+                bad = next(
+                    (
+                        k
+                        for k, v in rec.items()
+                        if type(v) is str and not v.isascii() and _has_surrogate(v)
+                    ),
+                    None,
+                )
+                if bad is not None:
+                    skips.add(
+                        "invalid_utf8",
+                        f"{self.display} row {row}",
+                        field_name=str(bad),
+                        detail="bytes that are not UTF-8",
+                    )
                     row += 1
                     continue
                 if None in rec or (width and None in rec.values()):

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.corpora.corpus import invalid_unicode
 from auditkit.corpora.record import Utterance
 from auditkit.errors import AuditkitError, InputError
 from auditkit.io import (
@@ -650,6 +651,9 @@ class LangRun:
                     failed: dict[int, str] = {}
                     for j, u in enumerate(utts):
                         try:
+                            unwritable = invalid_unicode([u])
+                            if unwritable is not None:  # no detector or parquet takes it
+                                raise ValueError(f"{unwritable[0]}: {unwritable[1]}")
                             p = prepare(u.text, cfg.strip_code)
                         except Exception as e:  # per-utterance guard, as for labelling
                             failed[j] = f"preparing the text: {type(e).__name__}: {e}"

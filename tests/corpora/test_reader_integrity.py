@@ -46,7 +46,7 @@ def test_csv_row_with_bad_bytes_or_nul_costs_that_row_only(tmp_path):
     corpus = open_corpus(str(path), format="text")
     texts = [u.text for u in corpus.iter_utterances()]
     assert texts[0] == "first line" and texts[-1] == "last line"
-    assert corpus.skips.counts["invalid_unicode"] == 1
+    assert corpus.skips.counts["invalid_utf8"] == 1  # as an undecodable JSON Lines line
     assert corpus.skips.total == 1 + corpus.skips.counts.get("malformed_csv", 0)
     assert len(texts) + corpus.skips.total == 4
 
@@ -66,6 +66,22 @@ def test_oversized_and_too_deep_items_are_skipped_alike_in_jsonl_and_json_arrays
     corpus = open_corpus(str(path), max_record_bytes=20_000)
     assert _ids(corpus) == ["r0", "r2", "r4"]
     assert corpus.skips.counts == {"record_too_large": 1, "too_deeply_nested": 1}
+
+
+@pytest.mark.parametrize("container", ["jsonl", "json"])
+def test_lone_surrogate_is_skipped_alike_in_jsonl_and_json_arrays(tmp_path, container):
+    texts = [json.dumps(_rec(0)), json.dumps(_rec(1, "bad \ud800 text")), json.dumps(_rec(2))]
+    texts.append(json.dumps(_rec(3, "pair \U0001f600 ok")))  # a valid pair is kept
+    path = tmp_path / f"c.{container}"
+    if container == "jsonl":
+        path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    else:
+        path.write_text("[" + ",".join(texts) + "]", encoding="utf-8")
+    corpus = open_corpus(str(path))
+    assert _ids(corpus) == ["r0", "r2", "r3"]
+    assert corpus.skips.counts == {"invalid_unicode": 1}
+    (example,) = corpus.skips.examples["invalid_unicode"]
+    assert "lone surrogate in messages[0].content (U+D800 at character 4)" in example
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv", ".txt", ".jsonl.gz"])
@@ -129,3 +145,36 @@ def test_broken_gzip_names_the_file_and_how_far_it_got(tmp_path, damage):
     assert n > 1000  # records before the damage were read
     msg = str(e.value)
     assert msg.startswith(f"{path}: gzip data is {damage} after ") and "\n" not in msg
+
+
+def test_oasst_rows_with_odd_ids_or_text_are_counted_and_never_lose_their_tree(tmp_path):
+    """Found by tests/fuzz: a list-valued parent_id crashed the tree resolve (traceback, and
+    the buffered rows were lost); a lone surrogate in a later row's role reached the output."""
+
+    def row(mid, parent, tree, role="prompter", text="hello"):
+        return {
+            "message_id": mid,
+            "parent_id": parent,
+            "message_tree_id": tree,
+            "role": role,
+            "text": text,
+            "lang": "en",
+        }
+
+    rows = [
+        row("a", None, "t1"),
+        row("b", "a", "t1", "assistant"),
+        row("c", ["a"], "t1"),  # not an id
+        row("d", None, "t2", role="x\ud800"),
+        row(7, None, 7),  # numeric ids are ids
+        row("e", 7, 7, "assistant"),
+    ]
+    path = tmp_path / "o.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    corpus = open_corpus(str(path))
+    got = [(u.example_id, u.turn) for u in corpus.iter_utterances()]
+    assert got == [("t1", 0), ("t1", 1), ("7", 0), ("7", 1)]
+    assert corpus.skips.counts == {"wrong_type": 1, "invalid_unicode": 1}
+    assert corpus.skips.examples["wrong_type"] == [
+        f"{path}:3: field 'parent_id': expected an id, got list"
+    ]

@@ -141,7 +141,9 @@ def test_lone_surrogate_and_deep_nesting_are_counted_skips(tmp_path):
     summary = _run(src, tmp_path / "o")
     skips = summary["skips"]["by_reason"]
     assert skips["invalid_unicode"]["count"] == 2
-    assert skips["invalid_unicode"]["examples"][0].startswith(f"{src}:6: field 'text': lone")
+    assert skips["invalid_unicode"]["examples"][0] == (
+        f"{src}:6: lone surrogate in messages[0].content (U+D800 at character 6)"
+    )
     assert skips["too_deeply_nested"]["count"] == 1
     assert skips["too_deeply_nested"]["examples"][0].startswith(f"{src}:18")
     assert summary["utterances_total"] == 22
