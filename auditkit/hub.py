@@ -261,9 +261,27 @@ def load_dataset(
     _silence_loaded()
     detail = (f" config {config!r}" if config else "") + (f" split {split!r}" if split else "")
     with hub_errors("dataset", hub_id, revision, hint=hint, detail=detail):
-        return datasets.load_dataset(
-            hub_id, name=config, split=split, revision=revision, streaming=streaming
-        )
+        # only the arguments that are set: the same call each caller made before
+        kwargs: dict[str, Any] = {"split": split, "revision": revision}
+        if config:
+            kwargs["name"] = config
+        if streaming:
+            kwargs["streaming"] = True
+        return datasets.load_dataset(hub_id, **kwargs)
+
+
+def dataset_commit(hub_id: str, revision: str | None = None) -> str | None:
+    """The commit a dataset revision points at now, or None when the Hub is unreachable,
+    offline mode is on, or it cannot be resolved (the caller then runs unpinned)."""
+    if hub_unreachable_reason() is not None:
+        return None
+    try:
+        from huggingface_hub import HfApi
+
+        sha = HfApi().dataset_info(hub_id, revision=revision, timeout=_timeout()).sha
+    except Exception:  # private, no such revision, a network hiccup: unpinned
+        return None
+    return sha if isinstance(sha, str) else None
 
 
 # --- fingerprints ----------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def _skip_reason(cmd: str) -> str | None:
             return why
     if "&&" in cmd and "pip install" in cmd:
         return SKIPPED["pip install"]
+    if "python -m pytest" in cmd:  # e.g. AUDITKIT_FUZZ_EXAMPLES=200 python -m pytest tests/fuzz
+        return SKIPPED["python -m pytest"]
     return None
 
 

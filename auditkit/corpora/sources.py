@@ -17,7 +17,6 @@ import csv
 import gzip
 import io
 import json
-import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -706,15 +705,11 @@ def hub_commit(hub_id: str, revision: str | None) -> str | None:
     --revision given as a commit sha pins the data."""
     if revision and _COMMIT_SHA.fullmatch(revision):
         return revision
-    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
-        return None
-    try:
-        from huggingface_hub import HfApi
+    from auditkit import hub
 
-        sha = HfApi().dataset_info(hub_id, revision=revision, timeout=10).sha
-    except Exception:  # offline, private, no such revision: the run goes on, unpinned
-        return None
-    return sha if isinstance(sha, str) else None
+    # offline, private, no such revision: the run goes on, unpinned (hub.py's one policy:
+    # HF_HUB_OFFLINE honoured, an unreachable Hub costs one short probe per process)
+    return hub.dataset_commit(hub_id, revision)
 
 
 def file_source(path: Path, label: str, max_record_bytes: int) -> RecordSource:

@@ -410,6 +410,10 @@ def probe_rm(
         raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
     if question_chunk < 1:
         raise AuditkitError(f"--question-chunk must be at least 1, got {question_chunk}")
+    if models and engine == "ray":
+        from auditkit.probes.ray_engine import require_ray
+
+        require_ray()  # a missing Ray says how to install it before anything else is tried
     if models:
         from auditkit import hub
 
