@@ -44,6 +44,7 @@ NEEDS_HUB_OR_GPU = (
     "auditkit lang hh-rlhf",
     "auditkit probe-rm starling",
     "auditkit probe-rm ./my-rm",
+    "auditkit probe-rm ./rm-a",  # the user's own models (folders that are not here)
     "auditkit probe-rm zephyr-7b-beta",
     "auditkit probe-rm my/reward-model",
     "auditkit probe-rm tulu-2-dpo-7b",

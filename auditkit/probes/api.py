@@ -460,6 +460,22 @@ def probe_rm(
         # a fixed number of sequences per batch: the token budget no longer limits it
         max_batch_size = batch_size
         token_budget = token_budget or 1 << 40
+
+    def preflight() -> None:
+        """Seconds, not minutes, when Ray or a model is missing: before torch is imported."""
+        if models and engine == "ray":
+            from auditkit.probes.ray_engine import require_ray
+
+            require_ray()  # a missing Ray says how to install it before the Hub is tried
+        if models:
+            from auditkit import hub
+
+            rev = parse_model_args(model_args).get("revision", revision)
+            for name in models:
+                spec = KNOWN_MODELS.get(name) if name in KNOWN_MODELS else None
+                hub.preflight_model(spec.model_id if spec else name, rev)
+            hub.preflight_model(reference_model, None, "reference model")
+
     from auditkit.probes.parallel import is_parallel_spec
 
     if pairs or (models and is_parallel_spec(probes)):
@@ -469,6 +485,7 @@ def probe_rm(
             )
         if engine not in ENGINES:
             raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
+        preflight()
         from auditkit.probes.conversation_api import run_conversation_probe
 
         out_dir = Path(out) if out is not None else default_out(model, None)
@@ -525,19 +542,7 @@ def probe_rm(
         raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
     if question_chunk < 1:
         raise AuditkitError(f"--question-chunk must be at least 1, got {question_chunk}")
-    if models and engine == "ray":
-        from auditkit.probes.ray_engine import require_ray
-
-        require_ray()  # a missing Ray says how to install it before anything else is tried
-    if models:
-        from auditkit import hub
-
-        # seconds, not minutes, when a model is unreachable: before torch is imported
-        rev = parse_model_args(model_args).get("revision", revision)
-        for name in models:
-            spec = KNOWN_MODELS.get(name) if name in KNOWN_MODELS else None
-            hub.preflight_model(spec.model_id if spec else name, rev)
-        hub.preflight_model(reference_model, None, "reference model")
+    preflight()
     if models and engine == "ray":
         from auditkit.probes.ray_engine import init_ray
 
