@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing as mp
 import os
+import re
 import shutil
 import signal
 import sys
@@ -41,6 +42,8 @@ from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, w
 from auditkit.skips import SkipLog
 
 SHARD_DIR = "utterances"
+# Done markers live outside utterances/, so pandas and DuckDB read that folder as one dataset.
+DONE_DIR = "done"
 RUN_FILE = "run.json"
 
 # Per-utterance steps of one side that another side's step may use, by name ("module:attr"
@@ -198,6 +201,7 @@ class RunFolder:
                 )
         elif self.overwrite or not run_file.exists():
             shutil.rmtree(self.out / SHARD_DIR, ignore_errors=True)
+            shutil.rmtree(self.out / DONE_DIR, ignore_errors=True)
             for name in (SUMMARY_FILE, AUDIT_FILE):
                 (self.out / name).unlink(missing_ok=True)
         shard_dir = self.out / SHARD_DIR
@@ -206,13 +210,17 @@ class RunFolder:
                 f"{shard_dir} is a symlink; auditkit never writes through one: remove it"
             )
         shard_dir.mkdir(parents=True, exist_ok=True)
+        # Markers of folders made before they moved out of utterances/ move with a resume.
+        (self.out / DONE_DIR).mkdir(exist_ok=True)
+        for legacy in sorted(shard_dir.glob("part-*.done.json")):
+            os.replace(legacy, self.out / DONE_DIR / legacy.name)
         write_json(run_file, {"config": identity, "inputs": content})
 
     def shard_path(self, i: int) -> Path:
         return self.out / SHARD_DIR / f"part-{i:05d}.parquet"
 
     def done_path(self, i: int) -> Path:
-        return self.out / SHARD_DIR / f"part-{i:05d}.done.json"
+        return self.out / DONE_DIR / f"part-{i:05d}.done.json"
 
     def finished(self, index: int, rows: int, start: int) -> dict[str, Any] | None:
         """The done marker of shard `index` when a previous run finished exactly this shard:
@@ -454,6 +462,36 @@ class _RayStepActor:
         return self.step.work(payload)
 
 
+_GUARD = re.compile(r"""__name__\s*==\s*['"]__main__['"]""")
+
+
+def main_script_is_unguarded() -> bool:
+    """Whether ``__main__`` is a script file without an ``if __name__ == "__main__":`` guard.
+    A spawned worker re-imports such a script, which then runs the whole pipeline again in
+    the worker and breaks the pool (BrokenProcessPool)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not str(path).endswith(".py"):
+        return False  # interactive, `python -c`, notebooks: spawn imports nothing to re-run
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _GUARD.search(source) is None
+
+
+def pool_context():
+    """The multiprocessing context of a worker pool: spawn (no state inherited from the
+    parent), except for an unguarded script, where fork avoids re-running the script in
+    every worker (the parent holds no threads or locks yet when the pool starts); None where
+    fork is unavailable too: such a script is processed in this process (same results)."""
+    if not main_script_is_unguarded():
+        return mp.get_context("spawn")
+    if "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork")
+    return None
+
+
 class StepPool:
     """Runs a ShardStep's work in process (workers=1), in spawned worker processes, or in Ray
     actors; shards are finished in order, so every engine writes identical rows."""
@@ -481,10 +519,10 @@ class StepPool:
             ray = init_ray(ray_address, self.workers)
             actor = ray.remote(_RayStepActor)
             self._actors = [actor.remote(factory, kwargs) for _ in range(self.workers)]
-        elif self.workers > 1:
+        elif self.workers > 1 and pool_context() is not None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=mp.get_context("spawn"),
+                mp_context=pool_context(),
                 initializer=_init_step_worker,
                 initargs=(factory, kwargs, os.getpid()),
             )

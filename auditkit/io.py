@@ -297,6 +297,13 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+def _remove_if_only_lock(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        if [p.name for p in folder.iterdir()] == [LOCK_FILE]:
+            (folder / LOCK_FILE).unlink()
+            folder.rmdir()
+
+
 def holds_run_folder(
     folder_of: Callable[[dict[str, Any]], str | Path | None],
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -318,8 +325,14 @@ def holds_run_folder(
                 folder = None
             if folder is None:
                 return fn(*args, **kwargs)
-            with run_folder_lock(folder):
-                return fn(*args, **kwargs)
+            existed = Path(folder).exists()
+            try:
+                with run_folder_lock(folder):
+                    return fn(*args, **kwargs)
+            except BaseException:
+                if not existed:  # a run that failed before writing anything leaves no folder
+                    _remove_if_only_lock(Path(folder))
+                raise
 
         return wrapper
 

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from auditkit.cliutil import examples
 from auditkit.corpora.aliases import ALIASES
 from auditkit.corpora.formats import FORMATS
 
@@ -26,9 +27,16 @@ def catalogue() -> dict:
     }
 
 
-@click.command("corpora", context_settings={"show_default": True})
-@click.option("--json", "as_json", is_flag=True, help="Print the aliases and formats as JSON.")
-def corpora(as_json: bool) -> None:
+@click.command(
+    "corpora",
+    context_settings={"show_default": True},
+    epilog=examples("auditkit corpora", "auditkit corpora --json"),
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the aliases and formats as JSON on stdout."
+)
+@click.option("--quiet", "-q", is_flag=True, hidden=True, help="Accepted for uniformity.")
+def corpora(as_json: bool, quiet: bool) -> None:
     """List corpus aliases (name, Hub id, split, format) and the formats auditkit reads.
 
     Any alias, a Hugging Face dataset id (owner/name), or a local .jsonl/.json/.parquet/.csv/.txt

@@ -17,6 +17,7 @@ from auditkit.corpora.sources import (
     SUFFIXES,
     HubSplit,
     RecordSource,
+    RenamedFields,
     TextLinesFile,
     corpus_suffix,
     file_source,
@@ -102,6 +103,9 @@ class Corpus:
         convert = part.fmt.make_converter(report)
         stateless = not convert.stateful
         text_ok = part.fmt.accepts_text_lines
+        # the file each utterance came from (a folder member's relative path), for
+        # per-file breakdowns; None for Hub splits
+        source_file = None if self._hub else label
         last = 0
         for pos, rec in src.records(skips):
             if type(rec) is not dict and not (text_ok and type(rec) is str):
@@ -127,6 +131,9 @@ class Corpus:
                 # a record that yields nothing (an empty turn list...) is counted, not lost
                 report("no_utterances", pos, None, "the record holds no utterance")
                 continue
+            if source_file is not None:
+                for u in utterances:
+                    u.extra["source_file"] = source_file
             yield from utterances
             last = pos
         try:
@@ -134,7 +141,10 @@ class Corpus:
         except Exception as e:  # a stateful converter's last group: same guard
             report("bad_record", last, None, f"{type(e).__name__}: {e}")
             tail = []
-        yield from tail
+        for u in tail:
+            if source_file is not None:
+                u.extra["source_file"] = source_file
+            yield u
 
     def describe(self) -> dict[str, Any]:
         """Name, format, source kind (alias/hub/file/folder), hub id/split and files."""
@@ -230,7 +240,7 @@ def _resolve_format(source: RecordSource, forced: Format | None, where: str) -> 
             )
             raise InputError(
                 "no readable records to detect the format from (empty, or every line "
-                f"unreadable){hint}; pass format=NAME to read it anyway",
+                f"unreadable){hint}; pass --format NAME to read it anyway",
                 where,
             )
         fmt = detect_format(records)
@@ -239,7 +249,7 @@ def _resolve_format(source: RecordSource, forced: Format | None, where: str) -> 
                 f"no known format fits its first {len(records)} record(s) "
                 f"(keys seen: {', '.join(_keys_seen(records)) or 'none: not JSON objects'}). "
                 f"Known formats (required keys): {_formats_listing()}. "
-                "Pass format=NAME to force one.",
+                "Pass --format NAME to force one.",
                 where,
             )
     columns = source.columns()
@@ -253,6 +263,12 @@ def _resolve_format(source: RecordSource, forced: Format | None, where: str) -> 
                 field=missing[0],
             )
     return fmt
+
+
+def _renamed(src: RecordSource, renames: dict[str, str] | None) -> RecordSource:
+    if not renames or isinstance(src, TextLinesFile):
+        return src
+    return RenamedFields(src, renames)
 
 
 def _looks_like_path(source: str) -> bool:
@@ -285,6 +301,7 @@ def _open_files(
     max_record_bytes: int,
     skips: SkipLog,
     alias: CorpusAlias | None = None,
+    renames: dict[str, str] | None = None,
 ) -> Corpus:
     if path.is_dir():
         files = sorted(
@@ -304,7 +321,9 @@ def _open_files(
         parts = []
         for f in files:
             try:
-                src = file_source(f, f.relative_to(path).as_posix(), max_record_bytes)
+                src = _renamed(
+                    file_source(f, f.relative_to(path).as_posix(), max_record_bytes), renames
+                )
                 if forced is None and not isinstance(src, TextLinesFile):
                     if not src.sniff_records(1):
                         # Counted per line, with reasons, by the pass (see _iter_part).
@@ -334,7 +353,7 @@ def _open_files(
             skips,
             alias,
         )
-    src = file_source(path, path.name, max_record_bytes)
+    src = _renamed(file_source(path, path.name, max_record_bytes), renames)
     part = _Part(src, _resolve_format(src, forced, str(path)))
     return Corpus(
         name, "alias" if alias else "file", [part], [file_fingerprint(path)], skips, alias
@@ -350,16 +369,18 @@ def _open_hub(
     forced: Format | None,
     skips: SkipLog,
     alias: CorpusAlias | None = None,
+    renames: dict[str, str] | None = None,
 ) -> Corpus:
-    src = HubSplit(hub_id, config, split, revision)
-    src._load()  # fail early (offline, no such dataset or split) with a clear message
+    hub_src = HubSplit(hub_id, config, split, revision)
+    hub_src._load()  # fail early (offline, no such dataset or split) with a clear message
+    src = _renamed(hub_src, renames)
     fmt = _resolve_format(src, forced, src.display)
     hub = {
         "hub_id": hub_id,
         "config": config,
-        "split": src.split,
+        "split": hub_src.split,
         "revision": revision,
-        "commit": src.commit,
+        "commit": hub_src.commit,
     }
     return Corpus(
         name, "alias" if alias else "hub", [_Part(src, fmt)], [dict(hub)], skips, alias, hub
@@ -374,13 +395,18 @@ def open_corpus(
     revision: str | None = None,
     max_record_bytes: int = 32 * 2**20,
     skips: SkipLog | None = None,
+    text_field: str | None = None,
+    messages_field: str | None = None,
 ) -> Corpus:
     """Open a corpus without reading it: an alias (see ``ALIASES``), an existing file or folder
     (.jsonl/.json/.parquet/.csv/.txt, optionally .gz), or a Hugging Face dataset id
     ('owner/name', streamed). ``format`` forces a format (see ``FORMATS``), else it is
     detected per file from the first records. ``split``/``revision`` apply to Hub datasets;
     lines longer than ``max_record_bytes`` are skipped as ``record_too_large``.
+    ``text_field`` / ``messages_field`` read a differently named field as ``text`` /
+    ``messages`` (non-standard schemas).
     """
+    renames = {f: t for f, t in ((text_field, "text"), (messages_field, "messages")) if f}
     source = str(source)
     forced = FORMATS.get(format) if format else None
     if not isinstance(max_record_bytes, int) or max_record_bytes <= 0:
@@ -395,7 +421,7 @@ def open_corpus(
                 f"split/revision apply to Hub datasets; {source!r} is a local "
                 f"{'folder' if path.is_dir() else 'file'}"
             )
-        return _open_files(source, path, forced, max_record_bytes, skips)
+        return _open_files(source, path, forced, max_record_bytes, skips, renames=renames)
     if source in ALIASES:
         alias = ALIASES.get(source)
         fmt = forced or FORMATS.get(alias.format)
@@ -407,15 +433,25 @@ def open_corpus(
                 )
             if split is not None or revision is not None:
                 raise AuditkitError(f"split/revision do not apply to the local alias {source!r}")
-            return _open_files(source, alias.path, fmt, max_record_bytes, skips, alias)
+            return _open_files(
+                source, alias.path, fmt, max_record_bytes, skips, alias, renames=renames
+            )
         assert alias.hub_id is not None
         return _open_hub(
-            source, alias.hub_id, alias.config, split or alias.split, revision, fmt, skips, alias
+            source,
+            alias.hub_id,
+            alias.config,
+            split or alias.split,
+            revision,
+            fmt,
+            skips,
+            alias,
+            renames=renames,
         )
     if _looks_like_path(source) or not source:
         raise InputError("no such file or folder", source or "''")
     if "/" in source:
-        return _open_hub(source, source, None, split, revision, forced, skips)
+        return _open_hub(source, source, None, split, revision, forced, skips, renames=renames)
     raise AuditkitError(
         f"unknown corpus {source!r}: not a file or folder, not a Hugging Face id (owner/name), "
         f"and not an alias; known aliases: {', '.join(ALIASES.names())} "

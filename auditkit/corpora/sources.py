@@ -17,7 +17,6 @@ import csv
 import gzip
 import io
 import json
-import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -199,6 +198,47 @@ class RecordSource:
     def columns(self) -> list[str] | None:
         """Column names for tables (checked against a format's required keys), else None."""
         return None
+
+
+class RenamedFields(RecordSource):
+    """Another source whose records have fields renamed before format detection and
+    conversion (``--text-field prompt_text`` reads ``prompt_text`` as ``text``): corpora
+    whose schema differs from a known format only in a field name."""
+
+    def __init__(self, inner: RecordSource, renames: dict[str, str]) -> None:
+        self.inner = inner
+        self.renames = dict(renames)
+        self.label = inner.label
+        self.display = inner.display
+        self.row_based = inner.row_based
+
+    def __getattr__(self, name: str) -> Any:  # commit, split, ... of the wrapped source
+        return getattr(self.inner, name)
+
+    def where(self, pos: int) -> tuple[str, int | None]:
+        return self.inner.where(pos)
+
+    def _rename(self, rec: Any) -> Any:
+        if type(rec) is not dict:
+            return rec
+        targets = set(self.renames.values())
+        out = {k: v for k, v in rec.items() if k not in targets}
+        for src, dst in self.renames.items():
+            if src in rec:
+                out[dst] = rec[src]
+        return out
+
+    def records(self, skips: SkipLog) -> Iterator[tuple[int, Any]]:
+        for pos, rec in self.inner.records(skips):
+            yield pos, self._rename(rec)
+
+    def columns(self) -> list[str] | None:
+        cols = self.inner.columns()
+        if cols is None:
+            return None
+        targets = set(self.renames.values())
+        kept = [c for c in cols if c not in targets]
+        return kept + [dst for src, dst in self.renames.items() if src in cols]
 
 
 class JsonLinesFile(RecordSource):
@@ -609,34 +649,23 @@ class HubSplit(RecordSource):
     def _load(self) -> Any:
         if self._dataset is not None:
             return self._dataset
-        try:
-            import datasets
-        except ImportError:
-            from auditkit.errors import MissingDependency
+        from auditkit import hub
 
-            raise MissingDependency("datasets", "datasets", "Hugging Face corpora") from None
-        try:
-            ds = datasets.load_dataset(
-                self.hub_id,
-                name=self.config,
-                split=self.split,
-                revision=self.revision,
-                streaming=True,
-            )
-        except Exception as e:  # network, auth, missing repo or split: all user-facing
-            raise AuditkitError(
-                f"could not load hub dataset {self.hub_id!r}"
-                + (f" (config {self.config!r})" if self.config else "")
-                + (f" split {self.split!r}" if self.split else "")
-                + f" (offline?): {type(e).__name__}: {e}; pass a local file instead"
-            ) from None
+        ds = hub.load_dataset(
+            self.hub_id,
+            self.config,
+            split=self.split,
+            revision=self.revision,
+            streaming=True,
+            hint="pass a local file or folder instead",
+        )
         if self.split is None and hasattr(ds, "keys"):
             names = list(ds.keys())
             pick = "train" if "train" in names else (names[0] if len(names) == 1 else None)
             if pick is None:
                 raise AuditkitError(
                     f"hub dataset {self.hub_id!r} has several splits ({', '.join(names)}); "
-                    f"pass split="
+                    "pass --split NAME"
                 )
             self.split = pick
             self.display = f"{self.hub_id}[{pick}]"
@@ -676,15 +705,11 @@ def hub_commit(hub_id: str, revision: str | None) -> str | None:
     --revision given as a commit sha pins the data."""
     if revision and _COMMIT_SHA.fullmatch(revision):
         return revision
-    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1":
-        return None
-    try:
-        from huggingface_hub import HfApi
+    from auditkit import hub
 
-        sha = HfApi().dataset_info(hub_id, revision=revision, timeout=10).sha
-    except Exception:  # offline, private, no such revision: the run goes on, unpinned
-        return None
-    return sha if isinstance(sha, str) else None
+    # offline, private, no such revision: the run goes on, unpinned (hub.py's one policy:
+    # HF_HUB_OFFLINE honoured, an unreachable Hub costs one short probe per process)
+    return hub.dataset_commit(hub_id, revision)
 
 
 def file_source(path: Path, label: str, max_record_bytes: int) -> RecordSource:

@@ -23,7 +23,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
-from auditkit.corpus_pass import SHARD_DIR, RunFolder, Shard, StepPool, language_labeller, run_pass
+from auditkit.corpus_pass import (
+    DONE_DIR,
+    SHARD_DIR,
+    RunFolder,
+    Shard,
+    StepPool,
+    language_labeller,
+    run_pass,
+)
 from auditkit.countries.aggregate import build_summary, merge_counts, shard_counts
 from auditkit.countries.matcher import matcher_for
 from auditkit.errors import AuditkitError
@@ -124,11 +132,17 @@ class CountryStep:
             if not files:
                 raise AuditkitError(f"--languages {self.arg}: not a lang run (no {SHARD_DIR}/)")
             self._lang_run = ds.dataset([str(f) for f in files], format="parquet")
-            self._lang_rows = sum(
-                read_json(f.with_name(f.name.replace(".parquet", ".done.json"))).get("rows", 0)
+            # done markers sit in done/ (in utterances/ in folders made before they moved)
+            markers = [
+                m
                 for f in files
-                if f.with_name(f.name.replace(".parquet", ".done.json")).exists()
-            )
+                for m in (
+                    Path(self.arg) / DONE_DIR / f.name.replace(".parquet", ".done.json"),
+                    f.with_name(f.name.replace(".parquet", ".done.json")),
+                )
+                if m.exists()
+            ]
+            self._lang_rows = sum(read_json(m).get("rows", 0) for m in markers)
         n = len(shard.utterances)
         if shard.start + n > self._lang_rows:
             raise AuditkitError(

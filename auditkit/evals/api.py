@@ -24,17 +24,20 @@ from auditkit.evals.chains import (
     resolve_chains,
 )
 from auditkit.evals.formats import OUTPUTS_FILE, ScoreOptions, read_outputs
+from auditkit.evals.interop import register as _register_interop_readers
 from auditkit.evals.qa_metrics import CFMATCH_METHOD, EXTRACTION
 from auditkit.io import (
     default_out_dir,
     holds_run_folder,
     sha256_file,
+    slug,
     write_json,
     write_parquet,
 )
 from auditkit.skips import SkipLog
 
 KIND = "eval"
+_register_interop_readers()  # lm-eval --log_samples files and plain per-item tables
 
 
 def _groups(task: TaskSpec, groups: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -227,9 +230,13 @@ def score_outputs(
     )
     skips = SkipLog()
     frame, sources = read_outputs(list(outputs), spec, opts, skips)
+    available = sorted(set(map(str, frame["group"])))
     frame = frame[frame["group"].isin(grp)].reset_index(drop=True)
     if frame.empty:
-        raise AuditkitError(f"no outputs for the chosen {spec.group_label}s: {', '.join(grp)}")
+        raise AuditkitError(
+            f"--groups {','.join(grp)} matches no {spec.group_label} in the outputs; "
+            f"available: {', '.join(available) or 'none'}"
+        )
     extra = {
         "task_options": _task_options(spec, jsd_base),
         "filters": {k: v for k, v in opts.filters.items() if not k.startswith("_")},
@@ -245,6 +252,8 @@ def score_outputs(
     if spec.name == "globalopinionsqa":
         per_model = frame.groupby("model")["item_id"].nunique()
         extra["questions_kept"] = {str(m): int(n) for m, n in per_model.items()}
+    if chains_mode == "given":
+        _require_chain_match(chains, frame)
     summary = build_summary(
         spec,
         frame,
@@ -288,6 +297,21 @@ def score_outputs(
         components={"readers": sorted({s["format"] for s in sources})},
     )
     return summary
+
+
+def _require_chain_match(chains: list[Chain], frame: pd.DataFrame) -> None:
+    """A --chain none of whose steps has both models in the outputs is a mistake, not an
+    empty table: exit 2 naming the models that are there."""
+    models = sorted(set(map(str, frame["model"])))
+    for chain in chains:
+        for _, a, _, b in chain.steps():
+            if analysis.match_model(a, models) and analysis.match_model(b, models):
+                return
+    names = ", ".join(c.name for c in chains)
+    raise AuditkitError(
+        f"--chain {names} matches no pair of models in the outputs; models available: "
+        f"{', '.join(models)}"
+    )
 
 
 def _input_record(path: str) -> dict[str, Any]:
@@ -336,10 +360,25 @@ def _write_run(
     write_record(out_dir, record)
 
 
-@holds_run_folder(_out_dir)
+def _task_list(task: str | list[str] | tuple[str, ...]) -> list[str]:
+    names = [task] if isinstance(task, str) else list(task)
+    out = [t.strip() for n in names for t in str(n).split(",") if t.strip()]
+    if not out:
+        raise AuditkitError("give a task to run (auditkit eval list shows them)")
+    return list(dict.fromkeys(out))
+
+
+def _run_out_dir(args: dict[str, Any]) -> Path | None:
+    """The folder run_eval writes (several tasks: the --out folder holding one per task)."""
+    if len(_task_list(args["task"])) == 1:
+        return _out_dir({**args, "task": _task_list(args["task"])[0]})
+    return Path(args["out"]) if args.get("out") else None
+
+
+@holds_run_folder(_run_out_dir)
 def run_eval(
-    task: str,
-    model: str,
+    task: str | list[str],
+    model: str | None = None,
     data: str | None = None,
     groups: list[str] | None = None,
     limit: int | None = None,
@@ -360,29 +399,52 @@ def run_eval(
     out: str | None = None,
     json_path: str | None = None,
     show_progress: bool = True,
+    model_args: str | dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run ``task`` on one Hugging Face model (hub id or local path) and score it per item."""
-    from auditkit.evals.runner import ModelRunner
-    from auditkit.modeling import LoadOptions
+    """Run ``task`` on one Hugging Face model (hub id or local path) and score it per item.
 
+    ``task`` may name several tasks ('md3-game,belebele' or a list): the model is loaded once
+    and each task gets its own run folder ``out/<task>/``; the result then maps task -> summary.
+    ``model_args`` takes lm-evaluation-harness's ``--model_args`` spelling (pretrained=ID,
+    revision, dtype, device_map, peft, trust_remote_code, attn_implementation, ...).
+    """
+    config_base = dict(locals())  # first: the keyword arguments `auditkit rerun` replays
+    from auditkit.evals.runner import ModelRunner
+    from auditkit.modeling import LoadOptions, parse_model_args
+
+    tasks = _task_list(task)
+    model = model or parse_model_args(model_args).get("pretrained")
+    if not model:
+        raise AuditkitError("give the model with --model ID (or --model-args pretrained=ID)")
+    data_for = _data_per_task(data, tasks)
+    from auditkit import hub
+
+    # seconds, not minutes, when the model is unreachable: before torch is imported
+    hub.preflight_model(model, parse_model_args(model_args).get("revision", revision))
     started = utc_now()
-    spec = get_task(task)
-    grp = _groups(spec, groups)
-    skips = SkipLog()
-    items = spec.load_items(data, groups=grp, skips=skips, shots=shots, seed=seed)
-    if limit:
-        # the first `limit` items of every group, so each group is represented
-        items = items.groupby("group", sort=False).head(limit)
-    items = items.reset_index(drop=True)
-    if items.empty:
-        raise AuditkitError("no items to evaluate")
+    specs = [get_task(t) for t in tasks]
+    prepared = []
+    per_task_groups = _groups_per_task(specs, groups)
+    for spec in specs:  # every task's data before the model: data errors show in seconds
+        grp = _groups(spec, per_task_groups[spec.name])
+        skips = SkipLog()
+        items = spec.load_items(
+            data_for.get(spec.name), groups=grp, skips=skips, shots=shots, seed=seed
+        )
+        if limit:
+            # the first `limit` items of every group, so each group is represented
+            items = items.groupby("group", sort=False).head(limit)
+        items = items.reset_index(drop=True)
+        if items.empty:
+            raise AuditkitError(f"{spec.name}: no items to evaluate")
+        prepared.append((spec, grp, skips, items))
     opts = LoadOptions(
         dtype=dtype,
         device=device,
         revision=revision,
         load_in_8bit=load_in_8bit,
         load_in_4bit=load_in_4bit,
-    )
+    ).with_model_args(model_args)
     runner = ModelRunner(
         model,
         opts,
@@ -391,6 +453,89 @@ def run_eval(
         seed=seed,
         show_progress=show_progress,
     )
+    base_out = Path(out) if out else None
+    results: dict[str, dict[str, Any]] = {}
+    for spec, grp, skips, items in prepared:
+        if len(prepared) == 1:
+            out_dir = base_out or default_out_dir(KIND, spec.name)
+            task_json = json_path
+        else:
+            out_dir = (base_out / slug(spec.name)) if base_out else default_out_dir(KIND, spec.name)
+            task_json = None
+        config = {
+            **config_base,
+            "data": data_for.get(spec.name),
+            "task": spec.name,
+            "model": model,
+            "out": str(out_dir),
+            "json_path": task_json,
+        }
+        results[spec.name] = _run_task(
+            spec, grp, skips, items, runner, config, out_dir, task_json, started
+        )
+    if len(prepared) == 1:
+        return results[specs[0].name]
+    if json_path:
+        write_json(json_path, results)
+    return results
+
+
+def _groups_per_task(specs: list[TaskSpec], groups: list[str] | None) -> dict[str, Any]:
+    """With several tasks each takes the listed groups it has (all its groups when it has
+    none of them); a group no task has is an error naming the tasks' groups."""
+    if len(specs) == 1 or not groups:
+        return {s.name: groups for s in specs}
+    out = {s.name: [g for g in groups if g in s.groups] or None for s in specs}
+    unknown = [g for g in groups if not any(g in s.groups for s in specs)]
+    if unknown:
+        known = "; ".join(f"{s.name}: {', '.join(s.groups)}" for s in specs)
+        raise AuditkitError(f"--groups {', '.join(unknown)} matches no task's groups ({known})")
+    return out
+
+
+def _data_per_task(data: Any, tasks: list[str]) -> dict[str, str]:
+    """--data for each task: one PATH (one task), or TASK=PATH pairs (a dict, or a list / a
+    comma-separated string of them)."""
+    if not data:
+        return {}
+    if isinstance(data, dict):
+        pairs = list(data.items())
+    else:
+        parts = [data] if isinstance(data, (str, Path)) else list(data)
+        if len(parts) == 1 and len(tasks) == 1 and not _is_pair(str(parts[0]), tasks):
+            return {get_task(tasks[0]).name: str(parts[0])}
+        pairs = []
+        for part in parts:
+            for item in str(part).split(","):
+                if not _is_pair(item, tasks):
+                    raise AuditkitError(
+                        f"--data {item!r}: with several tasks give TASK=PATH for each "
+                        f"(tasks: {', '.join(tasks)})"
+                    )
+                pairs.append(tuple(item.split("=", 1)))
+    out = {}
+    for t, path in pairs:
+        name = get_task(str(t).strip()).name
+        if name not in {get_task(x).name for x in tasks}:
+            raise AuditkitError(f"--data {t}={path}: {t} is not among the tasks run")
+        out[name] = str(path).strip()
+    return out
+
+
+def _is_pair(item: str, tasks: list[str]) -> bool:
+    if "=" not in item:
+        return False
+    try:
+        get_task(item.split("=", 1)[0].strip())
+    except AuditkitError:
+        return False
+    return True
+
+
+def _run_task(spec, grp, skips, items, runner, config, out_dir, json_path, started):
+    c = config
+    model, revision, data = c["model"], runner.opts.revision, c["data"]
+    jsd_base, chat_template, seed = c["jsd_base"], c["chat_template"], c["seed"]
     records = items.to_dict("records")
     prompts = [spec.build_prompt(r) for r in records]
     score_kwargs: dict[str, Any] = {}
@@ -398,19 +543,19 @@ def run_eval(
         score_kwargs = {"countries": grp, "jsd_base": jsd_base}
     rows = []
     if spec.mode == "generate":
-        n_new = max_new_tokens or spec.max_new_tokens
+        n_new = c["max_new_tokens"] or spec.max_new_tokens
         outputs = runner.generate(prompts, n_new)
         for r, gen in zip(records, outputs):
-            for s in spec.score(r, gen, **score_kwargs):
-                rows.append({"item_id": r["item_id"], **s})
+            for sc in spec.score(r, gen, **score_kwargs):
+                rows.append({"item_id": r["item_id"], **sc})
     else:
         assert spec.options is not None
         n_new = 0
         option_lists = [spec.options(r) for r in records]
         probs = runner.option_probs(prompts, option_lists)
         for r, p in zip(records, probs):
-            for s in spec.score(r, p, **score_kwargs):
-                rows.append({"item_id": r["item_id"], **s})
+            for sc in spec.score(r, p, **score_kwargs):
+                rows.append({"item_id": r["item_id"], **sc})
     info = runner.info()
     frame = pd.DataFrame(rows)
     for m in spec.metrics:
@@ -441,7 +586,7 @@ def run_eval(
             "mode": spec.mode,
             "max_new_tokens": n_new,
             "chat_template": chat_template,
-            "shots": shots if spec.name == "tydiqa-goldp" else None,
+            "shots": c["shots"] if spec.name == "tydiqa-goldp" else None,
             "seed": seed,
         },
         "items": {g: int(n) for g, n in items["group"].value_counts().sort_index().items()}
@@ -451,10 +596,24 @@ def run_eval(
         "skips": skips.as_dict(),
     }
     summary = build_summary(
-        spec, scored, None, grp, [], "none", confidence, n_resamples, bootstrap_seed, "exact", extra
+        spec,
+        scored,
+        None,
+        grp,
+        [],
+        "none",
+        c["confidence"],
+        c["n_resamples"],
+        c["bootstrap_seed"],
+        "exact",
+        extra,
     )
-    out_dir = Path(out) if out else default_out_dir(KIND, spec.name)
+    from auditkit import hub
+
     data_inputs = [_input_record(str(data))] if data else [{"hub_id": spec.hub_id}]
+    for name, role in ((model, "model"), (runner.opts.peft, "peft adapter")):
+        if (rec := hub.model_input_record(name, role)) is not None:
+            data_inputs.append(rec)
     _write_run(
         out_dir,
         spec,
@@ -462,29 +621,7 @@ def run_eval(
         summary,
         json_path,
         started,
-        config={
-            "task": task,
-            "model": model,
-            "data": data,
-            "groups": list(groups or []),
-            "limit": limit,
-            "revision": revision,
-            "dtype": dtype,
-            "device": device,
-            "load_in_8bit": load_in_8bit,
-            "load_in_4bit": load_in_4bit,
-            "batch_size": batch_size,
-            "chat_template": chat_template,
-            "max_new_tokens": max_new_tokens,
-            "shots": shots,
-            "seed": seed,
-            "jsd_base": jsd_base,
-            "confidence": confidence,
-            "n_resamples": n_resamples,
-            "bootstrap_seed": bootstrap_seed,
-            "out": str(out_dir),
-            "json_path": json_path,
-        },
+        config=c,
         inputs=data_inputs,
         components={
             "model": info,

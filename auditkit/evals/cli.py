@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from auditkit.cliutil import MultiValueOption, emit_json, examples, quiet_mode, wants_stdout_json
 from auditkit.evals.base import STUDY_SEED
 
 CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
@@ -174,7 +175,15 @@ def _print_reference_gaps(summary: dict[str, Any]) -> None:
     console.print(s)
 
 
-@click.group("eval", context_settings=CTX)
+@click.group(
+    "eval",
+    context_settings=CTX,
+    epilog=examples(
+        "auditkit eval list",
+        "auditkit eval run md3-game --model ./ckpt --data md3_game_items.csv",
+        "auditkit eval score md3-game --outputs md3_game_predictions.csv",
+    ),
+)
 def eval_group() -> None:
     """Dialect (MD3), language (TyDiQA, Belebele) and opinion (GlobalOpinionQA) evaluations.
 
@@ -183,7 +192,7 @@ def eval_group() -> None:
     """
 
 
-@eval_group.command("list", context_settings=CTX)
+@eval_group.command("list", context_settings=CTX, epilog="\b\nExamples:\n  auditkit eval list\n")
 def list_cmd() -> None:
     """List the tasks with their groups, metrics and defaults."""
     from rich.table import Table
@@ -218,13 +227,35 @@ def list_cmd() -> None:
     console.print(c)
 
 
-@eval_group.command("run", context_settings=CTX)
-@click.argument("task")
-@click.option("--model", required=True, help="Hugging Face hub id or local model folder.")
+RUN_EXAMPLES = examples(
+    "auditkit eval run md3-game --model ./my-sft-checkpoint --data md3_game_items.csv",
+    "auditkit eval run belebele --model allenai/tulu-2-7b --model-args dtype=bfloat16,revision=main",
+    "auditkit eval run --tasks belebele,globalopinionsqa --model ./ckpt --limit 50 --json -",
+    "auditkit eval run --tasks md3-game,belebele --model ./ckpt --data md3-game=md3.csv "
+    "belebele=belebele/",
+)
+
+
+@eval_group.command("run", context_settings=CTX, epilog=RUN_EXAMPLES)
+@click.argument("task", required=False)
+@click.option(
+    "--tasks",
+    default=None,
+    help="Several tasks on one loaded model, comma-separated (each gets OUT/<task>/).",
+)
+@click.option("--model", default=None, help="Hugging Face hub id or local model folder.")
+@click.option(
+    "--model-args",
+    default=None,
+    help="Model options in lm-evaluation-harness's --model_args spelling, e.g. "
+    "'pretrained=ID,revision=main,dtype=bfloat16,trust_remote_code=True,device_map=auto,"
+    "peft=ADAPTER,attn_implementation=sdpa'; recorded in audit.json.",
+)
 @click.option(
     "--data",
-    default=None,
-    help="Local task data (file or folder); default: the task's hub dataset.",
+    cls=MultiValueOption,
+    help="Local task data (file or folder); with --tasks: TASK=PATH, several after one flag "
+    "allowed. Default: the task's hub dataset.",
 )
 @click.option(
     "--groups",
@@ -268,65 +299,70 @@ def list_cmd() -> None:
     help="globalopinionsqa: log base of the Jensen-Shannon distance (e: the study's).",
 )
 @click.option("--out", default=None, help="Run folder (default: reports/eval/<task>/).")
-@click.option("--json", "json_path", default=None, help="Also write the summary JSON here.")
-@click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@click.option(
+    "--json", "json_path", default=None, help="Also write the summary JSON here ('-': stdout)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, tables or library chatter.")
+@click.option("--no-progress", is_flag=True, hidden=True, help="Hide the progress bar only.")
 def run_cmd(
-    task: str,
-    model: str,
-    data: str | None,
-    groups: tuple[str, ...],
-    limit: int | None,
-    revision: str | None,
-    dtype: str,
-    device: str,
-    load_in_8bit: bool,
-    load_in_4bit: bool,
-    batch_size: str,
-    chat_template: bool,
-    max_new_tokens: int | None,
-    shots: int,
-    seed: int,
-    jsd_base: str,
-    out: str | None,
+    task: str | None,
+    tasks: str | None,
+    model: str | None,
+    model_args: str | None,
     json_path: str | None,
+    quiet: bool,
     no_progress: bool,
+    **options: Any,
 ) -> None:
-    """Evaluate one model on TASK and write per-item outputs, summary.json and audit.json."""
+    """Evaluate one model on TASK (or --tasks a,b) and write per-item outputs, summary.json
+    and audit.json."""
     from auditkit.console import err_console
+    from auditkit.errors import AuditkitError
     from auditkit.evals.api import run_eval
 
-    summary = run_eval(
-        task,
+    silent = quiet_mode(quiet, json_path)
+    names = [t for t in ([task] if task else []) + [tasks or ""] if t]
+    if not names:
+        raise AuditkitError("give a TASK or --tasks a,b (auditkit eval list shows them)")
+    options["groups"] = _split_groups(options["groups"])
+    options["data"] = list(options["data"]) or None
+    result = run_eval(
+        ",".join(names),
         model,
-        data=data,
-        groups=_split_groups(groups),
-        limit=limit,
-        revision=revision,
-        dtype=dtype,
-        device=device,
-        load_in_8bit=load_in_8bit,
-        load_in_4bit=load_in_4bit,
-        batch_size=batch_size,
-        chat_template=chat_template,
-        max_new_tokens=max_new_tokens,
-        shots=shots,
-        seed=seed,
-        jsd_base=jsd_base,
-        out=out,
-        json_path=json_path,
-        show_progress=not no_progress,
+        model_args=model_args,
+        json_path=None if json_path == "-" else json_path,
+        show_progress=not (silent or no_progress),
+        **options,
     )
-    _print_summary(summary)
-    err_console.print(f"wrote {out or 'reports/eval/' + summary['task']}/")
+    _emit(result, json_path, quiet, options.get("out"), err_console)
 
 
-@eval_group.command("score", context_settings=CTX)
+def _emit(result: dict[str, Any], json_path: str | None, quiet: bool, out, err_console) -> None:
+    """--json - : the JSON on stdout and nothing else; otherwise tables unless --quiet."""
+    emit_json(result, "-" if wants_stdout_json(json_path) else None)
+    if quiet or wants_stdout_json(json_path):
+        return
+    summaries = [result] if "task" in result else list(result.values())
+    for summary in summaries:
+        _print_summary(summary)
+    err_console.print(f"wrote {out or 'reports/eval/' + summaries[0]['task']}/")
+
+
+SCORE_EXAMPLES = examples(
+    "auditkit eval score md3-game --outputs md3_game_predictions.csv",
+    "auditkit eval score belebele --outputs runs/*/outputs.parquet --chain base=A,sft=B,pt=C",
+    "auditkit eval score belebele --outputs lm_eval_out/*/samples_belebele_*.jsonl",
+    "auditkit eval score md3-game --outputs my_items.csv --json -",
+)
+
+
+@eval_group.command("score", context_settings=CTX, epilog=SCORE_EXAMPLES)
 @click.argument("task")
 @click.argument("more_outputs", nargs=-1, metavar="[FILE]...")
 @click.option(
     "--outputs",
     "outputs",
-    multiple=True,
+    cls=MultiValueOption,
     help="Per-item output files or folders; several may follow one flag "
     "(--outputs a.jsonl b.jsonl, e.g. from a shell glob).",
 )
@@ -380,7 +416,10 @@ def run_cmd(
 @click.option("--n-resamples", type=int, default=2000, help="Bootstrap resamples.")
 @click.option("--bootstrap-seed", type=int, default=0, help="Seed of bootstraps and permutations.")
 @click.option("--out", default=None, help="Run folder (default: reports/eval/<task>/).")
-@click.option("--json", "json_path", default=None, help="Also write the summary JSON here.")
+@click.option(
+    "--json", "json_path", default=None, help="Also write the summary JSON here ('-': stdout)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No tables.")
 def score_cmd(
     task: str,
     more_outputs: tuple[str, ...],
@@ -399,8 +438,15 @@ def score_cmd(
     bootstrap_seed: int,
     out: str | None,
     json_path: str | None,
+    quiet: bool,
 ) -> None:
-    """Score per-item outputs of TASK made elsewhere and compare models along chains."""
+    """Score per-item outputs of TASK made elsewhere and compare models along chains.
+
+    Outputs may be auditkit's outputs.parquet (or run folders), the study's released files,
+    lm-evaluation-harness --log_samples files (samples_<task>_<date>.jsonl), or a plain
+    per-item table (CSV/JSONL/parquet) with columns model, item_id, group and the metric.
+    """
+    quiet = quiet_mode(quiet, json_path)
     from auditkit.console import err_console
     from auditkit.errors import AuditkitError
     from auditkit.evals.api import score_outputs
@@ -424,7 +470,6 @@ def score_cmd(
         n_resamples=n_resamples,
         bootstrap_seed=bootstrap_seed,
         out=out,
-        json_path=json_path,
+        json_path=None if json_path == "-" else json_path,
     )
-    _print_summary(summary)
-    err_console.print(f"wrote {out or 'reports/eval/' + summary['task']}/")
+    _emit(summary, json_path, quiet, out, err_console)

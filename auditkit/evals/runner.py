@@ -54,6 +54,9 @@ class ModelRunner:
         seed: int = 0,
         show_progress: bool = True,
     ) -> None:
+        from auditkit import hub
+
+        hub.require_existing(model_id, "model")
         self.torch = require_torch()
         self.torch.manual_seed(seed)
         self.model_id = model_id

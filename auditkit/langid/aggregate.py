@@ -64,6 +64,7 @@ def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
         },
     }
     n = c["rows"]
+    files = rows.get("source_file")  # absent in tables made before the column existed
     for i in range(n):
         lang = rows["lang"][i]
         _bump(c, "status", rows["status"][i], 1)
@@ -72,6 +73,8 @@ def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
         if lang not in (UNDETERMINED, EMPTY):
             _bump(c, "languages", lang, 1)
         _bump(c, "by_source", rows["source"][i] or NONE_KEY, lang, 1)
+        if files is not None and files[i]:
+            _bump(c, "by_file", files[i], lang, 1)
         _bump(c, "by_role", rows["role"][i], lang, 1)
         _bump(c, "by_turn", turn_bucket(rows["turn"][i]), lang, 1)
         if rows["side"][i]:
@@ -174,6 +177,12 @@ def build_summary(
         else 0.0,
         "by_source": {k: _sorted_counts(v) for k, v in sorted(counts.get("by_source", {}).items())},
         "by_role": {k: _sorted_counts(v) for k, v in sorted(counts.get("by_role", {}).items())},
+        # per input file of a local corpus (a folder's files by relative path)
+        **(
+            {"by_file": {k: _sorted_counts(v) for k, v in sorted(counts["by_file"].items())}}
+            if counts.get("by_file")
+            else {}
+        ),
         "by_turn": {
             k: _sorted_counts(v)
             for k, v in sorted(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from auditkit.io import default_out_dir, write_json
+from auditkit.cliutil import emit_json, examples, quiet_mode
+from auditkit.io import default_out_dir
 
 
 def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> None:
@@ -108,7 +108,16 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
         console.print(st)
 
 
-@click.command("lang", context_settings={"show_default": True})
+@click.command(
+    "lang",
+    context_settings={"show_default": True},
+    epilog=examples(
+        "auditkit lang",
+        "auditkit lang data/my_sft.jsonl --strip-code",
+        "auditkit lang hh-rlhf --limit 5000 --json -",
+        "auditkit lang my_folder/ --keep-text --out reports/lang/mine",
+    ),
+)
 @click.argument("source", default="sample", required=False)
 @click.option(
     "--out",
@@ -184,15 +193,31 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
     default=None,
     help="Join this Ray cluster (e.g. ray://head:10001) [default: start a local one]",
 )
+@click.option(
+    "--keep-text",
+    is_flag=True,
+    help="Keep the prepared text (what the detectors saw) in the utterance table, so "
+    "disagreements can be inspected.",
+)
+@click.option(
+    "--text-field",
+    default=None,
+    help="Read this field as the utterance text (a schema with e.g. 'content' or 'prompt_text').",
+)
+@click.option(
+    "--messages-field",
+    default=None,
+    help="Read this field as the chat messages list (e.g. 'conversation' in [{role, content}]).",
+)
 @click.option("--overwrite", is_flag=True, help="Discard earlier results in --out.")
 @click.option(
     "--json",
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write the summary JSON here ('-' for stdout).",
+    help="Also write the summary JSON here ('-': stdout, and nothing else).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, tables or library chatter.")
 def lang(
     source: str,
     out: Path | None,
@@ -210,6 +235,9 @@ def lang(
     engine: str,
     ray_address: str | None,
     overwrite: bool,
+    keep_text: bool,
+    text_field: str | None,
+    messages_field: str | None,
     json_path: Path | None,
     quiet: bool,
 ) -> None:
@@ -222,12 +250,13 @@ def lang(
     """
     from auditkit.langid.runner import run_lang
 
+    silent = quiet_mode(quiet, json_path)
     out_dir = out or default_out_dir("lang", source)
     summary = run_lang(
         source,
         out_dir,
         workers=workers,
-        progress=not quiet,
+        progress=not silent,
         overwrite=overwrite,
         engine=engine,
         ray_address=ray_address,
@@ -241,11 +270,30 @@ def lang(
         fasttext_model=fasttext_model,
         langdetect_impl=langdetect_impl,
         shard_size=shard_size,
+        keep_text=keep_text,
+        text_field=text_field,
+        messages_field=messages_field,
     )
-    if json_path is not None:
-        if str(json_path) == "-":
-            click.echo(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False))
-        else:
-            write_json(json_path, summary)
-    if not quiet and str(json_path) != "-":
+    emit_json(summary, json_path)
+    if not quiet:
+        _say_resumed(out_dir, summary)
+    if not silent:
         render_summary(summary, out_dir)
+
+
+def _say_resumed(out_dir: Path, summary: dict[str, Any]) -> None:
+    """'resumed N of M utterances' on stderr when the run continued an earlier one."""
+    from auditkit.audit import AUDIT_FILE
+    from auditkit.console import err_console
+    from auditkit.io import read_json
+
+    try:
+        resumed = int(read_json(out_dir / AUDIT_FILE).get("resumed_utterances") or 0)
+    except (OSError, ValueError, TypeError):
+        return
+    if resumed:
+        err_console.print(
+            f"resumed {resumed:,} of {summary['utterances_total']:,} utterances from the "
+            f"shards already in {out_dir}",
+            highlight=False,
+        )

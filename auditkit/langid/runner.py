@@ -3,7 +3,8 @@
 Shape of a run folder (`--out`):
     run.json                    what this folder was created with (a rerun must match)
     utterances/part-00000.parquet   per-utterance results, one file per shard
-    utterances/part-00000.done.json done marker: row count + the shard's partial counts
+    done/part-00000.done.json   done marker: row count + the shard's partial counts (outside
+                                utterances/, so pandas and DuckDB read that folder as one dataset)
     summary.json                deterministic summary (no timestamps)
     audit.json                  audit record (inputs, config, versions, timestamps)
 
@@ -18,7 +19,6 @@ caching, batching and the number of worker processes never change a label.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
 import signal
 from collections import OrderedDict
@@ -34,6 +34,7 @@ from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.corpora.corpus import invalid_unicode
 from auditkit.corpora.record import Utterance
 from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old public names)
+    DONE_DIR,
     RUN_FILE,
     SHARD_DIR,
     RunFolder,
@@ -43,6 +44,8 @@ from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old publi
     end_with_parent,
     input_identity,
     iter_shards,
+    main_script_is_unguarded,
+    pool_context,
     run_pass,
 )
 from auditkit.errors import AuditkitError
@@ -79,8 +82,11 @@ OUTPUT_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("status", pa.string()),
         ("human_lang", pa.string()),
+        ("source_file", pa.string()),  # the file of a local input (relative to a folder input)
     ]
 )
+# --keep-text adds the prepared text (what the detectors saw) as the last column
+TEXT_FIELD = pa.field("text", pa.string())
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,9 @@ class LangConfig:
     fasttext_model: str | None = None
     langdetect_impl: str = "auto"
     shard_size: int = 10_000
+    keep_text: bool = False  # the prepared text in the utterance table
+    text_field: str | None = None  # read this field as `text` (non-standard schemas)
+    messages_field: str | None = None  # read this field as `messages`
 
     def identity(self) -> dict[str, Any]:
         d = asdict(self)
@@ -350,7 +359,9 @@ class LangRun:
             on_chunk(len(shard.utterances))
         min_conf = self.config.min_confidence
         skips = SkipLog()
-        cols: dict[str, list] = {name: [] for name in OUTPUT_SCHEMA.names}
+        keep_text = self.config.keep_text
+        schema = OUTPUT_SCHEMA.append(TEXT_FIELD) if keep_text else OUTPUT_SCHEMA
+        cols: dict[str, list] = {name: [] for name in schema.names}
         for j, (u, (text, removed), key) in enumerate(
             zip(shard.utterances, shard.prepared, shard.keys)
         ):
@@ -398,6 +409,9 @@ class LangRun:
             cols["lang"].append(lang)
             cols["status"].append(status)
             cols["human_lang"].append(u.human_lang)
+            cols["source_file"].append(u.extra.get("source_file"))
+            if keep_text:
+                cols["text"].append(text)
         for key, lab in new.items():
             if not isinstance(lab, LabelFailure):
                 self._cache[key] = lab
@@ -408,7 +422,7 @@ class LangRun:
                 self._cache[key] = lab
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        table = pa.Table.from_pydict(cols, schema=OUTPUT_SCHEMA)
+        table = pa.Table.from_pydict(cols, schema=schema)
         return table, shard_counts(cols), skips.as_dict()
 
     def _fallback(self) -> Detectors:
@@ -480,14 +494,22 @@ class LangRun:
 
         started = utc_now()
         cfg = self.config
-        corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
+        corpus = open_corpus(
+            cfg.source,
+            format=cfg.format,
+            split=cfg.split,
+            revision=cfg.revision,
+            text_field=cfg.text_field,
+            messages_field=cfg.messages_field,
+        )
         self.folder.prepare(corpus.inputs)
         self._pool = None
         self._local = None
-        if self.engine == "local" and self.workers > 1:
+        context = pool_context() if self.engine == "local" and self.workers > 1 else None
+        if context is not None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=mp.get_context("spawn"),
+                mp_context=context,
                 initializer=_init_worker,
                 initargs=(cfg.fasttext_model, cfg.langdetect_impl, os.getpid()),
             )

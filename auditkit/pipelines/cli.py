@@ -29,5 +29,6 @@ probe_rm = click.Command(
     params=probes_cli.probe_rm.params,
     callback=_callback,
     help=probes_cli.probe_rm.help,
+    epilog=probes_cli.probe_rm.epilog,
     context_settings=probes_cli.probe_rm.context_settings,
 )

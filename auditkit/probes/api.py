@@ -417,6 +417,8 @@ def probe_rm(
     prompt_variants: Sequence[str] = ("native", "reference"),
     progress: bool = False,
     language_labeller: Callable[[list[str]], list[str]] | None = None,
+    model_args: str | dict[str, Any] | None = None,
+    batch_size: int | None = None,
 ) -> dict[str, Any]:
     """Probe MODEL(s) with country templates, or analyse existing SCORES; write a run folder.
 
@@ -425,6 +427,11 @@ def probe_rm(
     chosen and rejected answers of preference corpora and reports accuracy by language
     (auditkit.probes.pairwise). ``language_labeller`` labels pairs without a language column
     (the CLI passes language ID; it is not part of the recorded configuration).
+
+    ``model_args`` takes lm-evaluation-harness's ``--model_args`` spelling
+    ('revision=R,dtype=bfloat16,peft=ADAPTER,trust_remote_code=True,device_map=auto,
+    attn_implementation=sdpa'; ``pretrained=ID`` stands for MODEL). ``batch_size`` fixes the
+    sequences per forward pass instead of the automatic token budget.
 
     Returns the summary written to ``out/summary.json``. With several models (or score files,
     or a parquet holding several models) each gets a subfolder and the top summary holds the
@@ -442,6 +449,33 @@ def probe_rm(
     started = utc_now()
     t0 = time.perf_counter()
     models = [model] if isinstance(model, str) else list(model or [])
+    from auditkit.modeling import parse_model_args
+
+    pretrained = parse_model_args(model_args).get("pretrained")
+    if pretrained and not models and not scores:
+        models = [pretrained]
+    if batch_size is not None:
+        if batch_size < 1:
+            raise AuditkitError(f"--batch-size must be at least 1, got {batch_size}")
+        # a fixed number of sequences per batch: the token budget no longer limits it
+        max_batch_size = batch_size
+        token_budget = token_budget or 1 << 40
+
+    def preflight() -> None:
+        """Seconds, not minutes, when Ray or a model is missing: before torch is imported."""
+        if models and engine == "ray":
+            from auditkit.probes.ray_engine import require_ray
+
+            require_ray()  # a missing Ray says how to install it before the Hub is tried
+        if models:
+            from auditkit import hub
+
+            rev = parse_model_args(model_args).get("revision", revision)
+            for name in models:
+                spec = KNOWN_MODELS.get(name) if name in KNOWN_MODELS else None
+                hub.preflight_model(spec.model_id if spec else name, rev)
+            hub.preflight_model(reference_model, None, "reference model")
+
     from auditkit.probes.parallel import is_parallel_spec
 
     if pairs or (models and is_parallel_spec(probes)):
@@ -451,6 +485,7 @@ def probe_rm(
             )
         if engine not in ENGINES:
             raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
+        preflight()
         from auditkit.probes.conversation_api import run_conversation_probe
 
         out_dir = Path(out) if out is not None else default_out(model, None)
@@ -476,7 +511,7 @@ def probe_rm(
                 revision=revision,
                 load_in_8bit=load_in_8bit,
                 load_in_4bit=load_in_4bit,
-            ),
+            ).with_model_args(model_args),
             engine=engine,
             token_budget=token_budget,
             max_batch_size=max_batch_size,
@@ -507,6 +542,7 @@ def probe_rm(
         raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
     if question_chunk < 1:
         raise AuditkitError(f"--question-chunk must be at least 1, got {question_chunk}")
+    preflight()
     if models and engine == "ray":
         from auditkit.probes.ray_engine import init_ray
 
@@ -565,8 +601,17 @@ def probe_rm(
             revision=revision,
             load_in_8bit=load_in_8bit,
             load_in_4bit=load_in_4bit,
-        )
+        ).with_model_args(model_args)
+        from auditkit import hub
         from auditkit.modeling import require_torch
+
+        for name, role in [(m, "model") for m in models] + [
+            (reference_model, "reference model"),
+            (base_model, "base model"),
+            (opts.peft, "peft adapter"),
+        ]:
+            if (rec := hub.model_input_record(name, role)) is not None:
+                inputs.append(rec)
 
         # Both engines run torch with this process's thread count (AUDITKIT_TORCH_THREADS,
         # else all CPUs): CPU scores depend on it in their last bits.

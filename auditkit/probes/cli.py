@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditkit.io import dumps_json, write_json
+from auditkit.cliutil import MultiValueOption, emit_json, examples, quiet_mode
 from auditkit.probes.api import DEFAULT_QUESTION_CHUNK
 
 
@@ -152,15 +152,25 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
     console.print(t)
 
 
-@click.command("probe-rm", context_settings={"show_default": True})
+@click.command(
+    "probe-rm",
+    context_settings={"show_default": True},
+    epilog=examples(
+        "auditkit probe-rm starling",
+        "auditkit probe-rm starling --probes askreddit --limit 20",
+        "auditkit probe-rm ./my-rm --scorer seq-cls --model-args dtype=bfloat16 --batch-size 16",
+        "auditkit probe-rm --scores starling.csv perplexity_llama.csv --json - -q",
+    ),
+)
 @click.argument("models", nargs=-1)
 @click.option(
     "--scores",
     "scores",
-    multiple=True,
+    cls=MultiValueOption,
     type=click.Path(exists=True, path_type=str),
-    help="Analyse an existing score file instead of running a model: the study's wide or long "
-    "CSV, or auditkit's scores.parquet (or its run folder). Repeat to compare models.",
+    help="Analyse existing score files instead of running a model: the study's wide or long "
+    "CSV, or auditkit's scores.parquet (or its run folder). Several after one flag "
+    "(--scores a.csv b.csv, e.g. a shell glob) compare models.",
 )
 @click.option(
     "--out",
@@ -223,6 +233,20 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
 )
 @click.option("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--revision", default=None, help="Model revision (commit/tag), recorded in outputs.")
+@click.option(
+    "--model-args",
+    default=None,
+    help="Model options in lm-evaluation-harness's --model_args spelling, e.g. "
+    "'revision=main,dtype=bfloat16,trust_remote_code=True,device_map=auto,peft=ADAPTER,"
+    "attn_implementation=sdpa' (pretrained=ID stands for MODEL); recorded in audit.json.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    show_default=False,
+    help="Sequences per forward pass [default: automatic, from --token-budget].",
+)
 @click.option("--load-in-8bit", is_flag=True, help="Quantize with bitsandbytes (CUDA only).")
 @click.option("--load-in-4bit", is_flag=True, help="Quantize with bitsandbytes (CUDA only).")
 @click.option(
@@ -336,10 +360,10 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write the summary JSON here ('-' for stdout).",
+    help="Also write the summary JSON here ('-': stdout, and nothing else).",
 )
 @click.option("--top", type=click.IntRange(min=1), default=10, help="Countries shown at each end.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, tables or library chatter.")
 def probe_rm(
     models: tuple[str, ...],
     scores: tuple[str, ...],
@@ -382,6 +406,7 @@ def run_cli(
     from auditkit.probes.api import default_out
     from auditkit.probes.api import probe_rm as run
 
+    silent = quiet_mode(quiet, json_path)
     run = runner or run
     options["pairs"] = list(options.get("pairs") or []) or None
     langs = options.get("languages")
@@ -394,13 +419,9 @@ def run_cli(
         model=list(models) or None,
         scores=list(scores) or None,
         out=out_dir,
-        progress=not quiet,
+        progress=not silent,
         **options,
     )
-    if json_path is not None:
-        if str(json_path) == "-":
-            click.echo(dumps_json(summary), nl=False)
-        else:
-            write_json(json_path, summary)
-    if not quiet and str(json_path) != "-":
+    emit_json(summary, json_path)
+    if not silent:
         render_summary(summary, out_dir, top)

@@ -291,19 +291,14 @@ def where_from_probe_set() -> ProbeSet:
 
 def load_askreddit_hub(revision: str | None = None) -> ProbeSet:
     """The study's AskRedditCountries questions from the Hugging Face Hub."""
-    try:
-        import datasets
-    except ImportError as e:  # pragma: no cover
-        from auditkit.errors import MissingDependency
+    from auditkit import hub
 
-        raise MissingDependency("datasets", "datasets", "loading probe sets from the Hub") from e
-    try:
-        ds = datasets.load_dataset(ASKREDDIT_HUB_ID, split="train", revision=revision)
-    except Exception as e:  # network, auth, missing revision: the user must act
-        raise AuditkitError(
-            f"could not load {ASKREDDIT_HUB_ID} from the Hub ({e}); pass a local copy of "
-            "AskRedditCountries_final.csv instead"
-        ) from e
+    ds = hub.load_dataset(
+        ASKREDDIT_HUB_ID,
+        split="train",
+        revision=revision,
+        hint="pass a local copy of AskRedditCountries_final.csv with --probes FILE",
+    )
     records = ds.to_list()
     # Row i of the Hub CSV is line i + 2 of the file (header on line 1).
     qs = questions_from_records(

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from auditkit import hub
 from auditkit.errors import AuditkitError
 from auditkit.modeling import (
     LoadOptions,
@@ -469,12 +470,12 @@ class StarlingScorer(Scorer):
         device = self.device
         quantization_config(self.opts, device)  # clear error for 8/4-bit on CPU, before loading
         # --revision pins the reward-model repo; the base repo only supplies config + tokenizer.
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+        self.tokenizer = hub.from_pretrained("AutoTokenizer", base, what="base tokenizer")
         # The study (and the model card) pad with <unk>, pad on the right, truncate on the left.
         self.tokenizer.pad_token = self.tokenizer.unk_token or self.tokenizer.eos_token
         self.tokenizer.padding_side = "right"
         self.tokenizer.truncation_side = "left"
-        config = transformers.AutoConfig.from_pretrained(base)
+        config = hub.from_pretrained("AutoConfig", base, what="base model config")
         dtype = resolve_dtype(self.opts.dtype, device)
         quantize = self.opts.load_in_8bit or self.opts.load_in_4bit
         # Every weight comes from the checkpoint: build the transformer where it will run, in
@@ -513,18 +514,13 @@ class StarlingScorer(Scorer):
                     "or --base-model"
                 )
             return local, base
-        from huggingface_hub import snapshot_download
-
-        try:
-            d = snapshot_download(
-                self.model_id,
-                revision=self.opts.revision,
-                allow_patterns=["*.pt", "*model.bin", "*model.safetensors", "*.json"],
-            )
-        except Exception as e:
-            raise AuditkitError(f"could not download {self.model_id}: {e}") from e
+        d = hub.snapshot(
+            self.model_id,
+            revision=self.opts.revision,
+            allow_patterns=["*.pt", "*model.bin", "*model.safetensors", "*.json"],
+        )
         base = self.base_id or "meta-llama/Llama-2-7b-chat-hf"
-        return Path(d), base
+        return d, base
 
     def _quantized(self, transformer):
         """bitsandbytes quantizes at load time: write the strictly loaded transformer once to a
@@ -681,7 +677,10 @@ class DPOScorer(Scorer):
         if not self.beta > 0:
             raise AuditkitError(f"--beta must be positive, got {self.beta}")
         self.tokenizer = load_tokenizer(self.model_id, self.opts)
-        ref_opts = LoadOptions(**{**self.opts.as_dict(), "revision": None})
+        # The reference is its own model: the policy's revision, adapter and tokenizer are not its.
+        ref_opts = LoadOptions(
+            **{**self.opts.as_dict(), "revision": None, "peft": None, "tokenizer": None}
+        )
         ref_tok = load_tokenizer(self.reference_id, ref_opts)
         probe = "Which country? I think the Netherlands."
         if self.tokenizer(probe)["input_ids"] != ref_tok(probe)["input_ids"]:
@@ -820,11 +819,7 @@ def detect_scorer(model: str, revision: str | None = None, reference: str | None
             return "starling"
         if not (p / "config.json").exists():
             raise AuditkitError(f"{p} has no config.json and is not a Starling-style folder")
-    transformers = require_transformers()
-    try:
-        config = transformers.AutoConfig.from_pretrained(model, revision=revision)
-    except OSError as e:
-        raise AuditkitError(f"could not read the config of {model!r}: {e}") from e
+    config = hub.from_pretrained("AutoConfig", model, revision=revision, what="model config")
     archs = list(getattr(config, "architectures", None) or [])
     if any(a.endswith("ForSequenceClassification") for a in archs):
         return "seq-cls"
@@ -849,6 +844,9 @@ def build_scorer(
     """A scorer for a registry name (``starling``), a Hub id or a local path."""
     spec: ModelSpec | None = KNOWN_MODELS.get(model) if model in KNOWN_MODELS else None
     model_id = spec.model_id if spec else model
+    for name, what in ((model_id, "model"), (reference, "reference model"), (base_model, "base")):
+        if name:
+            hub.require_existing(name, what)
     kind = scorer or (spec.scorer if spec else detect_scorer(model_id, opts.revision, reference))
     if kind not in SCORERS:
         raise AuditkitError(f"unknown scorer {kind!r}; known: {', '.join(SCORERS)}")

@@ -12,3 +12,20 @@
 * ``auditkit rerun AUDIT_JSON`` (:func:`auditkit.report.rerun.rerun`): replays a run from its
   audit record after checking its input fingerprints, and compares the summaries.
 """
+
+import sys as _sys
+import types as _types
+
+
+class _CallablePackage(_types.ModuleType):
+    """``auditkit.report(...)`` is the Python API's report function, but importing this
+    subpackage rebinds the name ``auditkit.report`` to it: calling the package calls the
+    function, so both spellings work whatever was imported first."""
+
+    def __call__(self, *args, **kwargs):
+        from auditkit.api import report
+
+        return report(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallablePackage

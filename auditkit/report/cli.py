@@ -8,10 +8,21 @@ from pathlib import Path
 
 import click
 
+from auditkit.cliutil import emit_json, examples, quiet_mode
+
 CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
 
 
-@click.command("report", context_settings=CTX)
+@click.command(
+    "report",
+    context_settings=CTX,
+    epilog=examples(
+        "auditkit report reports/",
+        "auditkit report reports/lang/x reports/eval/y --html audit.html",
+        "auditkit report reports/ --format compliance > compliance.md",
+        "auditkit report reports/ --out report_folder/ -q",
+    ),
+)
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--html",
@@ -33,6 +44,7 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
     "output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
+    hidden=True,  # one output flag (--out); kept so older scripts keep working
     help="Write the --format compliance/json text here instead of stdout.",
 )
 @click.option(
@@ -83,7 +95,9 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
     default=0.05,
     help="Significance level of the Holm-corrected p-values (marks and flags).",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No terminal report or messages.")
 def report(
+    quiet: bool,
     run_dirs: tuple[Path, ...],
     html: Path | None,
     fmt: str,
@@ -122,7 +136,9 @@ def report(
         min_loss_points=min_loss_points,
         alpha=alpha,
     )
-    if fmt == "terminal":
+    if fmt == "terminal" and quiet:
+        pass
+    elif fmt == "terminal":
         from auditkit.report.terminal import print_report
 
         print_report(data, console)
@@ -143,11 +159,18 @@ def report(
         ("links JSON", output if fmt == "json" else None),
         ("report folder", out),
     ):
-        if path is not None:
+        if path is not None and not quiet:
             err_console.print(f"wrote {what}: {path}")
 
 
-@click.command("check", context_settings=CTX)
+@click.command(
+    "check",
+    context_settings=CTX,
+    epilog=examples(
+        "auditkit check --policy policy.yaml reports/",
+        "auditkit check --policy policy.yaml reports/ --json - -q",
+    ),
+)
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--policy",
@@ -161,20 +184,26 @@ def report(
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write every rule's result as JSON here.",
+    help="Also write every rule's result as JSON here ('-': stdout, and nothing else).",
 )
-def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Only the exit code (and --json).")
+def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None, quiet: bool) -> None:
     """Gate a release: evaluate the rules of --policy against RUN_DIR....
 
     Exit status: 0 every rule passed, 1 a rule failed, 2 a rule could not be evaluated
     (its run folder or summary key is missing) or the input is invalid.
     """
+    from rich.markup import escape
     from rich.table import Table
 
     from auditkit.console import console, err_console
     from auditkit.report.api import check as run_check
 
     result = run_check(policy, list(run_dirs))
+    silent = quiet_mode(quiet, json_path)
+    emit_json(result.as_dict(), json_path)
+    if silent:
+        sys.exit(result.exit_code)
     t = Table(title=f"policy {result.policy.name}: {len(result.policy.rules)} rule(s)")
     cols = ["status", "rule (metric op threshold)", "run", "observed"]
     cols += ["detail"] if result.errors else []
@@ -194,14 +223,11 @@ def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None) -> N
             *([r.message] if result.errors else []),
         )
     console.print(t)
-    if json_path is not None:
-        from auditkit.io import write_json
-
-        write_json(json_path, result.as_dict())
     for r in result.failed:
         err_console.print(
-            f"[bold red]FAIL[/] {r.rule.text()} on {r.run} ({r.kind}): observed "
-            f"{r.observed:.4g}, threshold {r.rule.op} {r.rule.threshold:g}",
+            f"[bold red]FAIL[/] {r.rule.text()} on {r.run} ({r.kind})"
+            + (f" at {escape(r.at)}" if r.at else "")
+            + f": observed {r.observed:.4g}, threshold {r.rule.op} {r.rule.threshold:g}",
             highlight=False,
         )
     for r in result.errors:
@@ -214,7 +240,14 @@ def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None) -> N
         sys.exit(result.exit_code)
 
 
-@click.command("rerun", context_settings=CTX)
+@click.command(
+    "rerun",
+    context_settings=CTX,
+    epilog=examples(
+        "auditkit rerun reports/lang/x/audit.json",
+        "auditkit rerun reports/eval/md3-game --strict",
+    ),
+)
 @click.argument("audit_json", type=click.Path(path_type=Path))
 @click.option(
     "--out",
@@ -239,7 +272,9 @@ def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None) -> N
 @click.option(
     "--strict", is_flag=True, help="Exit 1 when the new summary.json differs from the original."
 )
+@click.option("--quiet", "-q", is_flag=True, help="Only the exit code.")
 def rerun(
+    quiet: bool,
     audit_json: Path,
     out: Path | None,
     allow_changed_inputs: bool,
@@ -252,6 +287,10 @@ def rerun(
     from auditkit.report.rerun import rerun as run_rerun
 
     res = run_rerun(audit_json, out=out, allow_changed_inputs=allow_changed_inputs, workers=workers)
+    if quiet_mode(quiet):
+        if strict and res.identical is False:
+            sys.exit(1)
+        return
     for c in res.inputs:
         err_console.print(
             f"input {c.path}: {c.status}" + (f" ({c.detail})" if c.detail else ""), highlight=False

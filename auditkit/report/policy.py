@@ -67,14 +67,27 @@ class Metric:
     description: str
     compute: Callable[[dict[str, Any]], float]
     applies: Callable[[dict[str, Any]], bool] = field(default=lambda s: True)
+    # the model, group or language behind the value ("" when the value is run-wide)
+    at: Callable[[dict[str, Any]], str] = field(default=lambda s: "")
 
 
 METRICS: Registry[Metric] = Registry("policy metric")
 
 
 def metric(name: str, kinds: tuple[str, ...], description: str, applies=None):
-    def deco(fn: Callable[[dict[str, Any]], float]) -> Callable[[dict[str, Any]], float]:
-        METRICS.register(name, Metric(name, kinds, description, fn, applies or (lambda s: True)))
+    # fn returns the value, or (value, the model/group/language behind it)
+    def deco(fn: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+        def value(s: dict[str, Any]) -> float:
+            v = fn(s)
+            return v[0] if isinstance(v, tuple) else v
+
+        def at(s: dict[str, Any]) -> str:
+            v = fn(s)
+            return v[1] if isinstance(v, tuple) else ""
+
+        METRICS.register(
+            name, Metric(name, kinds, description, value, applies or (lambda s: True), at)
+        )
         return fn
 
     return deco
@@ -128,12 +141,14 @@ def agreement_rate(s: dict[str, Any]) -> float:
 def min_study_language_count(s: dict[str, Any]) -> float:
     study = s.get("study_languages")
     if isinstance(study, dict) and study:
-        return float(min(int(v) for v in study.values()))
+        worst = min(study, key=lambda c: int(study[c]))
+        return float(int(study[worst])), f"language {worst}"
     langs = lang_languages(s)
     if not langs and "languages" not in s:
         raise MissingInput("summary has no 'study_languages' or 'languages'")
     counts = {r["code"]: r["count"] for r in langs}
-    return float(min(counts.get(c, 0) for c in STUDY_LANGUAGES))
+    worst = min(STUDY_LANGUAGES, key=lambda c: counts.get(c, 0))
+    return float(counts.get(worst, 0)), f"language {worst}"
 
 
 @metric("low_resource_language_count", ("lang",), "languages below the low-resource threshold")
@@ -160,10 +175,12 @@ def language_count(s: dict[str, Any]) -> float:
     "highest Spearman correlation of the country ranking with any single-country survey",
 )
 def max_survey_spearman(s: dict[str, Any]) -> float:
-    rhos = [c["rho"] for c in probe_correlations(s).values() if c["rho"] is not None]
+    rhos = {k: c["rho"] for k, c in probe_correlations(s).items() if c["rho"] is not None}
     if not rhos:
         raise MissingInput("summary has no 'correlations' with a rho")
-    return max(rhos)
+    best = max(rhos, key=lambda k: rhos[k])
+    where = f"survey {best}" + (f", model {s['model']}" if s.get("model") else "")
+    return rhos[best], where
 
 
 @metric(
@@ -204,14 +221,16 @@ def max_group_gap(s: dict[str, Any]) -> float:
     scale = eval_scale(s)
     groups = eval_groups(s)
     gaps = []
-    for per_group in models.values():
-        vals = [num((per_group.get(g) or {}).get("value")) for g in groups]
-        vals = [v for v in vals if v is not None]
+    for model, per_group in models.items():
+        vals = {g: num((per_group.get(g) or {}).get("value")) for g in groups}
+        vals = {g: v for g, v in vals.items() if v is not None}
         if len(vals) >= 2:
-            gaps.append(scale * (max(vals) - min(vals)))
+            hi, lo = max(vals, key=lambda g: vals[g]), min(vals, key=lambda g: vals[g])
+            where = f"model {model}: {hi} {scale * vals[hi]:.4g} vs {lo} {scale * vals[lo]:.4g}"
+            gaps.append((scale * (vals[hi] - vals[lo]), where))
     if not gaps:
         raise MissingInput("no model has values for two groups")
-    return max(gaps)
+    return max(gaps, key=lambda x: x[0])
 
 
 @metric(
@@ -220,11 +239,19 @@ def max_group_gap(s: dict[str, Any]) -> float:
     "largest range of per-group changes of any alignment step (points for accuracies)",
 )
 def max_step_disparity(s: dict[str, Any]) -> float:
-    ranges = [num(d.get("range")) for d in s.get("disparities") or [] if isinstance(d, dict)]
-    ranges = [r for r in ranges if r is not None]
+    ranges = [
+        (r, d)
+        for d in s.get("disparities") or []
+        if isinstance(d, dict) and (r := num(d.get("range"))) is not None
+    ]
     if not ranges:
         raise MissingInput("summary has no 'disparities' with a range")
-    return eval_scale(s) * max(ranges)
+    r, d = max(ranges, key=lambda x: x[0])
+    where = (
+        f"chain {d.get('chain')} {d.get('from_stage')}->{d.get('to_stage')}: "
+        f"groups {d.get('max_group')} vs {d.get('min_group')}"
+    )
+    return eval_scale(s) * r, where
 
 
 @metric(
@@ -237,14 +264,18 @@ def max_significant_loss(s: dict[str, Any]) -> float:
     if not isinstance(steps, list):
         raise MissingInput("summary has no 'steps'")
     losses = [
-        -eval_scale(s) * d
+        (
+            -eval_scale(s) * d,
+            f"chain {st.get('chain')} {st.get('from_stage')}->{st.get('to_stage')}: "
+            f"group {st.get('group')} (model {st.get('to')})",
+        )
         for st in steps
         if (d := num(st.get("delta"))) is not None
         and d < 0
         and (p := num(st.get("p_holm", st.get("p")))) is not None
         and p < 0.05
     ]
-    return max(losses, default=0.0)
+    return max(losses, key=lambda x: x[0], default=(0.0, ""))
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -278,6 +309,7 @@ class RuleResult:
     kind: str | None = None
     observed: float | None = None
     message: str = ""
+    at: str = ""  # the model, group or language that gave the observed value
 
 
 @dataclass
@@ -319,6 +351,7 @@ class CheckResult:
                     "kind": r.kind,
                     "observed": r.observed,
                     "message": r.message,
+                    "at": r.at,
                 }
                 for r in self.results
             ],
@@ -422,9 +455,11 @@ def evaluate_rule(rule: Rule, runs: list[Run]) -> list[RuleResult]:
         candidates = [r for r in candidates if m.applies(r.summary)]
     results = []
     for run in candidates:
+        at = ""
         try:
             if m is not None:
                 value = m.compute(run.summary)
+                at = m.at(run.summary)
             else:
                 try:
                     raw = get_path(run.summary, rule.metric)
@@ -443,7 +478,9 @@ def evaluate_rule(rule: Rule, runs: list[Run]) -> list[RuleResult]:
             )
             continue
         ok = OPS[rule.op](value, rule.threshold)
-        results.append(RuleResult(rule, "pass" if ok else "fail", run.label, run.kind, value))
+        results.append(
+            RuleResult(rule, "pass" if ok else "fail", run.label, run.kind, value, at=at)
+        )
     if not results:
         want = ", ".join(kinds)
         extra = (

@@ -372,8 +372,8 @@ def test_hub_failure_is_a_clear_error(monkeypatch) -> None:
     with pytest.raises(AuditkitError) as e:
         open_corpus("nectar")
     msg = str(e.value)
-    assert "could not load hub dataset 'berkeley-nest/Nectar'" in msg
-    assert "(offline?)" in msg and "pass a local file instead" in msg
+    assert "could not load dataset 'berkeley-nest/Nectar'" in msg
+    assert "pass a local file or folder instead" in msg
 
 
 def test_hub_offline_for_real(tmp_path) -> None:
@@ -396,9 +396,10 @@ def test_hub_offline_for_real(tmp_path) -> None:
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("ERR could not load hub dataset 'allenai/tulu-v2-sft-mixture'")
-    assert lines[1].startswith("ERR could not load hub dataset 'someone/some-dataset'")
-    assert all("pass a local file instead" in line for line in lines)
+    assert lines[0].startswith("ERR could not load dataset 'allenai/tulu-v2-sft-mixture'")
+    assert lines[1].startswith("ERR could not load dataset 'someone/some-dataset'")
+    assert all("HF_HUB_OFFLINE is set" in line for line in lines)
+    assert all("pass a local file or folder instead" in line for line in lines)
 
 
 def test_split_on_a_local_file_is_an_error() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditkit.corpus_pass import SHARD_DIR
+from auditkit.corpus_pass import DONE_DIR
 from auditkit.countries.runner import run_countries
 from tests.countries.test_runner import _files, write_pairs
 
@@ -29,7 +29,7 @@ def test_ray_engine_is_byte_identical_and_resumes_a_local_run(tmp_path, local_ra
 
     mixed = tmp_path / "mixed"
     run_countries(str(corpus), mixed, workers=1, **opts)
-    for marker in sorted((mixed / SHARD_DIR).glob("*.done.json"))[2:]:
+    for marker in sorted((mixed / DONE_DIR).glob("*.done.json"))[2:]:
         marker.unlink()
     (mixed / "summary.json").unlink()
     resumed = run_countries(str(corpus), mixed, workers=2, engine="ray", **opts)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditkit.corpus_pass import SHARD_DIR
+from auditkit.corpus_pass import DONE_DIR, SHARD_DIR
 from auditkit.countries.runner import read_mentions, run_countries
 from auditkit.errors import AuditkitError
 from tests.conftest import REPO_ROOT, require_shared
@@ -74,7 +74,7 @@ def test_resume_workers_and_shards_give_identical_outputs(tmp_path):
     audit = json.loads((a / "audit.json").read_text())
     assert audit["resumed_utterances"] == 90
     # a lost shard is recomputed identically; two worker processes change nothing
-    (a / SHARD_DIR / "part-00001.done.json").unlink()
+    (a / DONE_DIR / "part-00001.done.json").unlink()
     run_countries(str(corpus), a, workers=2, languages="en", shard_size=20)
     assert _files(a) == first
 

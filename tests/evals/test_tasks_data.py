@@ -185,7 +185,7 @@ def test_hub_loading_offline_is_a_clean_error(tmp_path):
             "run",
             "globalopinionsqa",
             "--model",
-            "unused/model",
+            str(tmp_path),  # a local folder: the model check passes, the data load runs
             "--out",
             str(tmp_path / "o"),
         ],
@@ -196,5 +196,5 @@ def test_hub_loading_offline_is_a_clean_error(tmp_path):
     )
     assert proc.returncode == 2
     err = " ".join(proc.stderr.split())
-    assert "Anthropic/llm_global_opinions" in err and "Pass --data" in err
+    assert "Anthropic/llm_global_opinions" in err and "pass --data" in err
     assert "Traceback" not in proc.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditkit.langid.runner import SHARD_DIR, run_lang
+from auditkit.langid.runner import DONE_DIR, run_lang
 from tests.langid.test_runner import _files, write_corpus
 
 ray = pytest.importorskip("ray", reason="ray not installed: pip install 'auditkit[ray]'")
@@ -28,7 +28,7 @@ def test_ray_engine_is_byte_identical_and_resumes_a_local_run(tmp_path, local_ra
     # A local run that "died" after two shards, resumed on Ray.
     mixed = tmp_path / "mixed"
     run_lang(str(corpus), mixed, workers=1, shard_size=60)
-    for marker in sorted((mixed / SHARD_DIR).glob("*.done.json"))[2:]:
+    for marker in sorted((mixed / DONE_DIR).glob("*.done.json"))[2:]:
         marker.unlink()
     (mixed / "summary.json").unlink()
     resumed = run_lang(str(corpus), mixed, workers=2, shard_size=60, engine="ray")

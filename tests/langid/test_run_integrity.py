@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from auditkit.cli import cli, main
 from auditkit.errors import AuditkitError
 from auditkit.io import LOCK_FILE, RunFolderBusy, run_folder_lock
-from auditkit.langid.runner import SHARD_DIR, read_utterances, run_lang
+from auditkit.langid.runner import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT
 from tests.langid.test_runner import _start_cli, _wait_for_shards, write_corpus
 
@@ -376,7 +376,7 @@ def test_broken_gzip_is_a_one_line_error_and_finished_shards_are_kept(tmp_path, 
     assert "Traceback" not in r.stderr
     msg = " ".join(r.stderr.split())
     assert str(src) in msg and damage in msg and "decompressed bytes" in msg
-    assert len(list((out / SHARD_DIR).glob("*.done.json"))) >= 1
+    assert len(list((out / DONE_DIR).glob("*.done.json"))) >= 1
 
 
 # -- item 12: full disk -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditkit.errors import AuditkitError
-from auditkit.langid.runner import SHARD_DIR, read_utterances, run_lang
+from auditkit.langid.runner import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT, require_shared
 
 LANGS = ["en", "de", "sw", "bn", "zh", "ar", "te", "ko", "fi", "ru"]
@@ -135,7 +135,7 @@ def _start_cli(corpus: Path, out: Path, *extra: str) -> subprocess.Popen:
 def _wait_for_shards(out: Path, n: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if len(list((out / SHARD_DIR).glob("*.done.json"))) >= n:
+        if len(list((out / DONE_DIR).glob("*.done.json"))) >= n:
             return
         if proc.poll() is not None:
             pytest.fail(f"run ended before {n} shards: {proc.stderr.read()}")
@@ -150,7 +150,7 @@ def test_sigkill_midway_then_resume_equals_uninterrupted_run(tmp_path):
     _wait_for_shards(killed, 2, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    done_at_kill = len(list((killed / SHARD_DIR).glob("*.done.json")))
+    done_at_kill = len(list((killed / DONE_DIR).glob("*.done.json")))
     assert not (killed / "summary.json").exists(), "the run finished before it was killed"
     resumed = _start_cli(corpus, killed)
     assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
