@@ -77,12 +77,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="auditkit", standalone_mode=False)
     except AuditkitError as e:
-        from rich.markup import escape
+        from auditkit.console import err_console, esc
 
-        from auditkit.console import err_console
-
-        # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat
-        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
+        # esc: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat,
+        # and quote data (file names, cells) that may hold markup or control sequences
+        err_console.print(f"[bold red]error:[/] {esc(e)}", highlight=False)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         from auditkit.console import err_console

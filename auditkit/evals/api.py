@@ -25,6 +25,12 @@ from auditkit.skips import SkipLog
 KIND = "eval"
 
 
+def _any_group(task: TaskSpec) -> bool:
+    """Whether groups outside the task's default list are valid (Belebele has 122 languages,
+    the study scored a few)."""
+    return task.name == "belebele"
+
+
 def _groups(task: TaskSpec, groups: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     if not groups:
         return task.groups
@@ -33,7 +39,7 @@ def _groups(task: TaskSpec, groups: list[str] | tuple[str, ...] | None) -> tuple
 
         return tuple(canonical_country(g) for g in groups)
     unknown = [g for g in groups if g not in task.groups]
-    if unknown and task.name != "belebele":
+    if unknown and not _any_group(task):
         raise AuditkitError(
             f"unknown {task.group_label} {unknown} for {task.name}; known: {', '.join(task.groups)}"
         )
@@ -155,6 +161,7 @@ def score_outputs(
     started = utc_now()
     spec = get_task(task)
     grp = _groups(spec, groups)
+    chosen_metric = spec.metric(metric).name
     chains, chains_mode = _chains(chain)
     opts = ScoreOptions(
         prompt_mode=prompt_mode,
@@ -163,15 +170,23 @@ def score_outputs(
         countries=grp if spec.name == "globalopinionsqa" else (),
         jsd_base=jsd_base,
         data=data,
+        groups=grp,
+        any_group=_any_group(spec),
+        metric=chosen_metric,
     )
     skips = SkipLog()
     frame, sources = read_outputs(list(outputs), spec, opts, skips)
-    frame = frame[frame["group"].isin(grp)].reset_index(drop=True)
+    # read_outputs keeps the chosen groups only and counts every other row as a skip
+    frame = frame.reset_index(drop=True)
     if frame.empty:
         raise AuditkitError(f"no outputs for the chosen {spec.group_label}s: {', '.join(grp)}")
     extra = {
         "task_options": _task_options(spec, jsd_base),
-        "filters": {k: v for k, v in opts.filters.items() if not k.startswith("_")},
+        "filters": {
+            k: v for k, v in opts.filters.items() if not k.startswith("_") and k != "rows"
+        },
+        # every input row is scored or a counted skip: rows.read = rows.scored + rows.skipped
+        "rows": opts.filters.get("rows", {}),
         "sources": sources,
         "skips": skips.as_dict(),
     }

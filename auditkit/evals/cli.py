@@ -19,22 +19,22 @@ def _split_groups(values: tuple[str, ...]) -> list[str] | None:
 def _print_summary(summary: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     metric = summary["metric"]
     scale = 100.0 if summary.get("binary") or metric in ("f1", "exact_match") else 1.0
     fmt = "{:.1f}" if scale == 100.0 else "{:.3f}"
-    t = Table(title=f"{summary['task']}: {metric}" + (" (%)" if scale == 100.0 else ""))
+    t = Table(title=f"{esc(summary['task'])}: {esc(metric)}" + (" (%)" if scale == 100.0 else ""))
     for col in ("model", summary.get("group_label", "group"), "value", "95% CI", "n"):
-        t.add_column(col, justify="right" if col in ("value", "95% CI", "n") else "left")
+        t.add_column(esc(col), justify="right" if col in ("value", "95% CI", "n") else "left")
     for model, per_group in summary["models"].items():
         for g in summary["groups"]:
             v = per_group.get(g)
             if not v or v["value"] is None:
                 continue
             t.add_row(
-                model,
-                g,
+                esc(model),
+                esc(g),
                 fmt.format(scale * v["value"]),
                 f"[{fmt.format(scale * v['ci_low'])}, {fmt.format(scale * v['ci_high'])}]",
                 str(v["n"]),
@@ -52,9 +52,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
         if r["delta"] is None:
             continue
         s.add_row(
-            r["chain"],
-            f"{r['from_stage']}→{r['to_stage']}",
-            r["group"],
+            esc(r["chain"]),
+            esc(f"{r['from_stage']}→{r['to_stage']}"),
+            esc(r["group"]),
             f"{scale * r['delta']:+.{1 if scale == 100 else 3}f}",
             f"[{scale * r['delta_ci_low']:+.{1 if scale == 100 else 3}f}, "
             f"{scale * r['delta_ci_high']:+.{1 if scale == 100 else 3}f}]",
@@ -68,26 +68,28 @@ def _print_summary(summary: dict[str, Any]) -> None:
             "¹ difference of the two accuracies each rounded to 0.1 point, "
             "as the paper reports its deltas"
         )
-    d = Table(title=f"disparity: {summary['reference_group']} change minus each group's change")
+    d = Table(
+        title=f"disparity: {esc(summary['reference_group'])} change minus each group's change"
+    )
     for col in ("chain", "step", "range (max-min)", "vs reference"):
         d.add_column(col)
     for r in summary["disparities"]:
         if "range" not in r:
             continue
         vs = ", ".join(
-            f"{g}: {scale * v['value']:+.{1 if scale == 100 else 3}f}"
+            f"{esc(g)}: {scale * v['value']:+.{1 if scale == 100 else 3}f}"
             for g, v in r.get("vs_reference", {}).items()
         )
         d.add_row(
-            r["chain"],
-            f"{r['from_stage']}→{r['to_stage']}",
+            esc(r["chain"]),
+            esc(f"{r['from_stage']}→{r['to_stage']}"),
             f"{scale * r['range']:.{1 if scale == 100 else 3}f} "
-            f"({r['max_group']} - {r['min_group']})",
+            f"({esc(r['max_group'])} - {esc(r['min_group'])})",
             vs,
         )
     console.print(d)
     for msg in summary.get("unmatched_chains", []):
-        console.print(f"[yellow]note:[/] {msg}")
+        console.print(f"[yellow]note:[/] {esc(msg)}")
 
 
 @click.group("eval", context_settings=CTX)
@@ -104,7 +106,7 @@ def list_cmd() -> None:
     """List the tasks with their groups, metrics and defaults."""
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
     from auditkit.evals.base import TASKS, task_names
     from auditkit.evals.chains import builtin_chains
 
@@ -130,7 +132,7 @@ def list_cmd() -> None:
     c.add_column("chain", no_wrap=True, min_width=16)
     c.add_column("stages")
     for name, chain in builtin_chains().items():
-        c.add_row(name, " → ".join(f"{s}={m}" for s, m in chain.stages))
+        c.add_row(esc(name), esc(" → ".join(f"{s}={m}" for s, m in chain.stages)))
     console.print(c)
 
 
@@ -208,7 +210,7 @@ def run_cmd(
     no_progress: bool,
 ) -> None:
     """Evaluate one model on TASK and write per-item outputs, summary.json and audit.json."""
-    from auditkit.console import err_console
+    from auditkit.console import err_console, esc
     from auditkit.evals.api import run_eval
 
     summary = run_eval(
@@ -233,7 +235,7 @@ def run_cmd(
         show_progress=not no_progress,
     )
     _print_summary(summary)
-    err_console.print(f"wrote {out or 'reports/eval/' + summary['task']}/")
+    err_console.print(f"wrote {esc(out or 'reports/eval/' + summary['task'])}/")
 
 
 @eval_group.command("score", context_settings=CTX)
@@ -317,7 +319,7 @@ def score_cmd(
     json_path: str | None,
 ) -> None:
     """Score per-item outputs of TASK made elsewhere and compare models along chains."""
-    from auditkit.console import err_console
+    from auditkit.console import err_console, esc
     from auditkit.errors import AuditkitError
     from auditkit.evals.api import score_outputs
 
@@ -343,4 +345,4 @@ def score_cmd(
         json_path=json_path,
     )
     _print_summary(summary)
-    err_console.print(f"wrote {out or 'reports/eval/' + summary['task']}/")
+    err_console.print(f"wrote {esc(out or 'reports/eval/' + summary['task'])}/")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from auditkit.console import esc
 from auditkit.report.model import ReportData
 from auditkit.report.runs import (
     KINDS,
@@ -34,8 +34,8 @@ def _lang(run: Run, console: Console, top: int) -> None:
     tot = lang_totals(s)
     thr = lang_threshold(s)
     t = Table(
-        title=escape(f"[lang] {run.label}: language mix (agreed by both detectors)"),
-        caption=escape(str(run.path)),
+        title=esc(f"[lang] {run.label}: language mix (agreed by both detectors)"),
+        caption=esc(str(run.path)),
     )
     t.add_column("code")
     t.add_column("language")
@@ -44,8 +44,8 @@ def _lang(run: Run, console: Console, top: int) -> None:
     for r in langs[:top]:
         style = "dark_orange" if r["count"] < thr else ""
         t.add_row(
-            escape(r["code"]),
-            escape(r["name"]),
+            esc(r["code"]),
+            esc(r["name"]),
             f"{r['count']:,}",
             _pct(r["share"], 2),
             style=style,
@@ -73,8 +73,8 @@ def _probe(run: Run, console: Console, k: int = 10) -> None:
     rows = probe_countries(s)
     kind = {"rm": "reward model", "lm": "LM likelihood"}.get(probe_scorer(s), "probe")
     t = Table(
-        title=escape(f"[probe-rm] {run.label} ({kind}): top and bottom countries"),
-        caption=escape(str(run.path)),
+        title=esc(f"[probe-rm] {run.label} ({kind}): top and bottom countries"),
+        caption=esc(str(run.path)),
     )
     for col in ("rank", "country", "mean rank", "", "rank ", "country ", "mean rank "):
         t.add_column(col, justify="right" if "rank" in col else "left")
@@ -82,11 +82,11 @@ def _probe(run: Run, console: Console, k: int = 10) -> None:
     for a, b in zip(rows[:k], rows[-k:]):
         t.add_row(
             f"{a['rank']:.0f}" if a["rank"] is not None else "–",
-            escape(a["country"]),
+            esc(a["country"]),
             f"{a['mean_rank']:.1f}" if a["mean_rank"] is not None else "–",
             "│",
             f"{b['rank']:.0f}" if b["rank"] is not None else "–",
-            escape(b["country"]),
+            esc(b["country"]),
             f"{b['mean_rank']:.1f}" if b["mean_rank"] is not None else "–",
         )
     console.print(t)
@@ -95,16 +95,16 @@ def _probe(run: Run, console: Console, k: int = 10) -> None:
         console.print(
             "  Spearman with reference surveys: "
             + "; ".join(
-                f"{n} ρ={c['rho']:.3f} (p={c['p']:.2g}, n={c['n']:.0f})"
+                f"{esc(n)} ρ={c['rho']:.3f} (p={c['p']:.2g}, n={c['n']:.0f})"
                 if c["rho"] is not None and c["p"] is not None and c["n"] is not None
-                else f"{n} ρ={c['rho']}"
+                else f"{esc(n)} ρ={esc(c['rho'])}"
                 for n, c in corr.items()
             )
         )
     if s.get("reference_country") and s.get("share_ranked_below_reference") is not None:
         console.print(
             f"  {_pct(s['share_ranked_below_reference'])} of countries ranked below "
-            f"{s['reference_country']}"
+            f"{esc(s['reference_country'])}"
         )
 
 
@@ -114,14 +114,12 @@ def _matrix(run: Run, console: Console) -> None:
         return
     labels, rho = m
     short = [lab.split("/")[-1] for lab in labels]
-    t = Table(
-        title=escape(f"[probe-rm] Spearman between the models' country rankings ({run.path})")
-    )
+    t = Table(title=esc(f"[probe-rm] Spearman between the models' country rankings ({run.path})"))
     t.add_column("")
     for lab in short:
-        t.add_column(escape(lab), justify="right")
+        t.add_column(esc(lab), justify="right")
     for lab, row in zip(short, rho):
-        t.add_row(escape(lab), *("–" if v is None else f"{v:.2f}" for v in row))
+        t.add_row(esc(lab), *("–" if v is None else f"{v:.2f}" for v in row))
     console.print(t)
 
 
@@ -138,7 +136,7 @@ def _eval(run: Run, console: Console, alpha: float) -> None:
         if not steps:
             continue
         t = Table(
-            title=escape(
+            title=esc(
                 f"[eval] {run.label}: {s.get('metric')}{unit} changes along {chain.get('name')}"
             ),
             caption="* p<0.05, ** p<0.01, *** p<0.001 (Holm-corrected across groups)",
@@ -149,7 +147,7 @@ def _eval(run: Run, console: Console, alpha: float) -> None:
             if x["group"] not in groups:
                 groups.append(x["group"])
         for g in groups:
-            t.add_column(str(g), justify="right")
+            t.add_column(esc(g), justify="right")
         order: list[str] = []
         for x in steps:
             key = f"{x.get('from_stage')}→{x.get('to_stage')}"
@@ -175,7 +173,7 @@ def _eval(run: Run, console: Console, alpha: float) -> None:
                 colour = "red" if d < 0 and mark else "green" if mark else ""
                 txt = f"{d:+.1f}{mark}" if scale == 100 else f"{d:+.3f}{mark}"
                 cells.append(f"[{colour}]{txt}[/]" if colour else txt)
-            t.add_row(key, *cells)
+            t.add_row(esc(key), *cells)
         console.print(t)
 
 
@@ -183,7 +181,7 @@ def _links(data: ReportData, console: Console) -> None:
     for link in data.links["languages"]:
         c = link["spearman"]
         t = Table(
-            title=escape(
+            title=esc(
                 f"skew → gap: {link['corpus']} × {link['task']} ({link['chain']} "
                 f"{link['from_stage']}→{link['to_stage']})"
             ),
@@ -197,7 +195,7 @@ def _links(data: ReportData, console: Console) -> None:
             t.add_column(col, justify="left" if col in ("language", "flag") else "right")
         for r in link["rows"]:
             t.add_row(
-                escape(f"{r['name']} ({r['code']})"),
+                esc(f"{r['name']} ({r['code']})"),
                 f"{r['count']:,}",
                 _pct(r["share"], 3),
                 "–" if r["delta_points"] is None else f"{r['delta_points']:+.1f}",
@@ -209,7 +207,7 @@ def _links(data: ReportData, console: Console) -> None:
         c = link["spearman"]
         rho = "undefined" if c["rho"] is None else f"{c['rho']:+.2f} (p={c['p']:.2g})"
         console.print(
-            f"[bold]countries:[/] {escape(link['rm'])} mean rank vs {escape(link['lm'])} likelihood rank: "
+            f"[bold]countries:[/] {esc(link['rm'])} mean rank vs {esc(link['lm'])} likelihood rank: "
             f"Spearman ρ = {rho}, n = {c['n']} countries"
         )
 
