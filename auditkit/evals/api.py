@@ -182,9 +182,7 @@ def score_outputs(
         raise AuditkitError(f"no outputs for the chosen {spec.group_label}s: {', '.join(grp)}")
     extra = {
         "task_options": _task_options(spec, jsd_base),
-        "filters": {
-            k: v for k, v in opts.filters.items() if not k.startswith("_") and k != "rows"
-        },
+        "filters": {k: v for k, v in opts.filters.items() if not k.startswith("_") and k != "rows"},
         # every input row is scored or a counted skip: rows.read = rows.scored + rows.skipped
         "rows": opts.filters.get("rows", {}),
         "sources": sources,
