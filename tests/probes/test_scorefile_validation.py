@@ -130,8 +130,8 @@ def test_models_x_slash_y_and_x__y_get_distinct_folders(tmp_path):
 @pytest.mark.parametrize(
     "content",
     [
-        "Question,reward_model,Sentiment,China\nq,rm,positive,1,2\n".encode(),
-        "Question,reward_model,Sentiment,China\nq,rm,positive\n".encode(),
+        b"Question,reward_model,Sentiment,China\nq,rm,positive,1,2\n",
+        b"Question,reward_model,Sentiment,China\nq,rm,positive\n",
         "Question,reward_model,Sentiment,China\nq\xe9,rm,positive,1\n".encode("latin-1"),
         "Question,reward_model,Sentiment,China\nq,rm,positive,1\n".encode("utf-16"),
         b"",
