@@ -455,11 +455,19 @@ READERS: list[Reader] = [
 ]
 
 
+def _detects(reader: Reader, path: Path) -> bool:
+    # A file a detector cannot even parse (undecodable, nested too deeply) is not its format.
+    try:
+        return bool(reader.detect(path))
+    except (OSError, ValueError, RecursionError, TypeError, KeyError):
+        return False
+
+
 def detect_format(path: Path, task: TaskSpec) -> Reader:
     for r in READERS:
-        if r.task in (None, task.name) and r.detect(path):
+        if r.task in (None, task.name) and _detects(r, path):
             return r
-    other = [r.name for r in READERS if r.task not in (None, task.name) and r.detect(path)]
+    other = [r.name for r in READERS if r.task not in (None, task.name) and _detects(r, path)]
     hint = f" (it looks like {other[0]}: wrong task?)" if other else ""
     known = ", ".join(r.name for r in READERS if r.task in (None, task.name))
     raise InputError(f"matches no known output format for {task.name}{hint}; known: {known}", path)

@@ -15,6 +15,7 @@ then applies the same rules to every format:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -60,6 +61,29 @@ def numeric_cells(
         path, row = _split_where(where.iloc[i])
         raise InputError(f"{values.iloc[i]!r} is not {what}", path, row, column)
     return num
+
+
+def _is_prob(v: object) -> bool:
+    return (
+        isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, bool)
+        and math.isfinite(float(v))
+        and 0.0 <= float(v) <= 1.0
+    )
+
+
+def _check_probs(values: pd.Series, where: pd.Series) -> None:
+    """Option probabilities: a list of numbers in [0, 1] per row, or nothing."""
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        items = list(v) if isinstance(v, (list, tuple, np.ndarray)) else None
+        if items is None or not all(_is_prob(x) for x in items):
+            path, row = _split_where(where.iloc[i])
+            shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:57] + "..."
+            raise InputError(
+                f"{shown} is not a list of probabilities in [0, 1]", path, row, "probs"
+            )
 
 
 def validate_scored(
@@ -108,6 +132,8 @@ def validate_scored(
     skip(outside & ~known & ~any_group, f"unknown {label}", gcol, groups)
 
     out = frame.copy()
+    if "probs" in out.columns:
+        _check_probs(out["probs"], where)
     for m in task.metrics:
         if m.name not in out.columns:
             continue

@@ -143,7 +143,7 @@ def validate_config(kind: str, record: dict[str, Any], where: Path) -> None:
     """Every config key known to the side's API, of its type and within its CLI range."""
     config = record["config"]
     if kind == "eval":
-        api = "run_eval" if "model" in config else "score_outputs"
+        api = _eval_api(config)
         kind = f"eval:{api}"
     if kind not in _API:
         return
@@ -220,11 +220,14 @@ def rerun_lang(config: dict[str, Any], out: Path, workers: int | None = None) ->
     return run_lang(source, out=out, overwrite=True, workers=workers, **cfg)
 
 
+def _eval_api(config: dict[str, Any]) -> str:
+    return "score_outputs" if "outputs" in config else "run_eval"
+
+
 @RERUNNERS.register("eval")
 def rerun_eval(config: dict[str, Any], out: Path, workers: int | None = None) -> dict[str, Any]:
     # score_outputs re-scores stored outputs; run_eval runs a model. Their configs differ.
-    target = "score_outputs" if "outputs" in config else "run_eval"
-    fn = _import(f"auditkit.evals.api:{target}")
+    fn = _import(f"auditkit.evals.api:{_eval_api(config)}")
     cfg = dict(config)
     cfg["out"] = str(out)
     cfg["json_path"] = None  # never overwrite the original run's extra JSON copy
