@@ -75,6 +75,21 @@ def _hints(target: Any) -> dict[str, Any]:
     return {n: hints.get(n, Any) for n in names}
 
 
+def _required(target: Any) -> list[str]:
+    """Parameters without a default (a config must hold them)."""
+    if dataclasses.is_dataclass(target):
+        return [
+            f.name
+            for f in dataclasses.fields(target)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
+    return [
+        n
+        for n, prm in inspect.signature(target).parameters.items()
+        if prm.default is prm.empty and prm.kind not in (prm.VAR_KEYWORD, prm.VAR_POSITIONAL)
+    ]
+
+
 def _type_ok(value: Any, hint: Any) -> bool:
     """Whether a JSON value fits an annotation (JSON has no tuples or Paths: lists and strings
     stand for them)."""
@@ -150,6 +165,13 @@ def validate_config(kind: str, record: dict[str, Any], where: Path) -> None:
     target, command = (_import(t) for t in _API[kind])
     hints = _hints(target)
     params = _cli_params(command)
+    missing = sorted(set(_required(target)) - set(config))
+    if missing:
+        raise InputError(
+            f"missing config key(s) {', '.join(map(repr, missing))} of {_API[kind][0]}",
+            where,
+            field="config",
+        )
     unknown = sorted(set(config) - set(hints) - _ALWAYS)
     if unknown:
         raise InputError(

@@ -62,11 +62,11 @@ BOOL = Scalar("true or false", lambda v: isinstance(v, bool))
 
 
 class ListOf(Schema):
-    def __init__(self, item: Schema) -> None:
-        self.item = item
+    def __init__(self, item: Schema, nullable: bool = False) -> None:
+        self.item, self.nullable = item, nullable
 
     def check(self, value: Any, path: str, where: Path) -> None:
-        if value is None:
+        if value is None and self.nullable:
             return
         if not isinstance(value, list):
             self.fail(value, path, where, "a list")
@@ -77,11 +77,11 @@ class ListOf(Schema):
 class MapOf(Schema):
     """An object with keys chosen by the data (model ids, groups, countries)."""
 
-    def __init__(self, value: Schema) -> None:
-        self.value = value
+    def __init__(self, value: Schema, nullable: bool = False) -> None:
+        self.value, self.nullable = value, nullable
 
     def check(self, value: Any, path: str, where: Path) -> None:
-        if value is None:
+        if value is None and self.nullable:
             return
         if not isinstance(value, dict):
             self.fail(value, path, where, "an object")
