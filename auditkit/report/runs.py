@@ -16,7 +16,7 @@ from typing import Any
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.errors import InputError
-from auditkit.report.schema import validate_summary
+from auditkit.report.schema import validate_audit, validate_summary
 
 KINDS = ("lang", "probe-rm", "eval")
 
@@ -88,8 +88,8 @@ def load_run(path: str | Path) -> Run:
         raise InputError("expected a JSON object", summary_path)
     audit_path = p / AUDIT_FILE
     audit = _read_json_file(audit_path) if audit_path.is_file() else None
-    if audit is not None and not isinstance(audit, dict):
-        raise InputError("expected a JSON object", audit_path)
+    if audit is not None:
+        validate_audit(audit, audit_path)
     kind = summary.get("kind") or (audit or {}).get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(

@@ -255,6 +255,25 @@ EVAL = Record(
 
 SCHEMAS: dict[str, Schema] = {"lang": LANG, "probe-rm": PROBE, "eval": EVAL}
 
+# The parts of audit.json the report shows (inputs and versions); rerun checks the rest.
+AUDIT = Record(
+    {
+        "kind": OPT_STR,
+        "inputs": ListOf(
+            Record({"path": OPT_STR, "sha256": OPT_STR, "hub_id": OPT_STR, "revision": OPT_STR}),
+            nullable=True,
+        ),
+        "versions": MapOf(OPT_STR, nullable=True),
+        "platform": MapOf(OPT_STR, nullable=True),
+        "started": OPT_STR,
+        "finished": OPT_STR,
+    }
+)
+
+
+def validate_audit(record: Any, where: Path) -> None:
+    AUDIT.check(record, "", where)
+
 
 def validate_summary(kind: str, summary: Any, where: Path) -> None:
     """Raise InputError naming the file and key path where ``summary`` has the wrong shape."""

@@ -433,3 +433,18 @@ def test_fuzz_rerun_records(tmp_path):
         (d / "audit.json").write_bytes(data)
         tally.check(run_cli("rerun", d / "audit.json", "--out", tmp_path / f"again{i}"), desc)
     tally.report()
+
+
+@pytest.mark.parametrize(
+    "run", sorted(p.name for p in RUNS.iterdir() if (p / "audit.json").is_file())
+)
+def test_fuzz_report_audit_records(tmp_path, run):
+    doc = json.loads((RUNS / run / "audit.json").read_text())
+    tally = Tally(f"report audit.json of {run}")
+    for i, (desc, data) in enumerate(json_variants(doc, 61 + len(run), N)):
+        d = tmp_path / str(i) / run
+        shutil.copytree(RUNS / run, d)
+        (d / "audit.json").write_bytes(data)
+        tally.check(run_cli("report", d, "--html", d.parent / "r.html"), desc)
+        tally.check(run_cli("report", d, "--format", "compliance"), desc)
+    tally.report()
