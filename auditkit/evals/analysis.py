@@ -23,6 +23,7 @@ import pandas as pd
 from auditkit import stats
 from auditkit.evals.base import Metric
 from auditkit.evals.chains import Chain, match_model
+from auditkit.skips import SkipLog
 
 
 def _values(frame: pd.DataFrame, metric: str) -> np.ndarray:
@@ -221,6 +222,7 @@ def chain_steps(
                         "to_stage": to_stage,
                         "from": a,
                         "to": b,
+                        "data": chain.step_data(from_stage, to_stage),
                         "group": g,
                         **rec,
                     }
@@ -237,7 +239,138 @@ def chain_steps(
                     "to_stage": to_stage,
                     "from": a,
                     "to": b,
+                    "data": chain.step_data(from_stage, to_stage),
                     **disparity(diffs, reference, confidence, n_resamples, seed),
                 }
             )
     return steps, disparities, missing
+
+
+# --- groups that answer the same items (opinion tasks: countries on the same questions) ------
+
+
+def common_item_set(
+    frame: pd.DataFrame, metric: str, groups: list[str], skips: SkipLog
+) -> pd.DataFrame:
+    """Per model, keep the items that have a value for every group; count every dropped
+    (item, group) cell as a skip with its reason. Every group's mean is then taken over the
+    same items, and group comparisons pair per item (the study compares countries on one
+    question set)."""
+    sub = frame[frame["group"].isin(groups)]
+    valued = sub[metric].notna()
+    n_valued = valued.groupby([sub["model"], sub["item_id"]]).transform("sum")
+    complete = n_valued == len(groups)
+    # an item lacking a group's row altogether is incomplete too (n_valued counts rows)
+    dropped = sub[~complete]
+    for r in dropped.itertuples(index=False):
+        reason = (
+            "no value for this group: item dropped from the common item set"
+            if pd.isna(getattr(r, metric))
+            else "item dropped from the common item set: another group has no value"
+        )
+        skips.add(
+            reason,
+            str(r.source) if "source" in sub.columns else None,
+            field_name=str(r.group),
+            detail=f"{r.model} item {r.item_id}",
+        )
+    return sub[complete].reset_index(drop=True)
+
+
+def _gap_arrays(
+    frame: pd.DataFrame, model: str, reference: str, group: str, metric: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(item ids, reference value minus group value per item) of one model."""
+    sub = frame[(frame["model"] == model) & frame["group"].isin([reference, group])]
+    wide = sub.pivot_table(index="item_id", columns="group", values=metric, aggfunc="first")
+    if reference not in wide.columns or group not in wide.columns:
+        return np.array([], dtype=str), np.array([])
+    wide = wide[[reference, group]].dropna().sort_index()
+    return wide.index.to_numpy(dtype=str), (wide[reference] - wide[group]).to_numpy(float)
+
+
+def reference_gaps(
+    frame: pd.DataFrame,
+    metric: str,
+    groups: list[str],
+    reference: str,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """model -> group -> reference value minus group value, paired per item, with a
+    percentile bootstrap CI over items (the paper's Figure 5 quantity: USA minus country)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for model in sorted(map(str, frame["model"].unique())):
+        per: dict[str, dict[str, Any]] = {}
+        for g in groups:
+            if g == reference:
+                continue
+            _, d = _gap_arrays(frame, model, reference, g, metric)
+            if d.size == 0:
+                continue
+            lo, hi = stats.bootstrap_ci(d, np.mean, n_resamples, confidence, seed)
+            per[g] = {"value": float(d.mean()), "ci_low": lo, "ci_high": hi, "n": int(d.size)}
+        if per:
+            out[model] = per
+    return out
+
+
+def reference_gap_steps(
+    frame: pd.DataFrame,
+    steps: list[dict[str, Any]],
+    metric: str,
+    groups: list[str],
+    reference: str,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """Change of each group's reference gap along every chain step: on the items both models
+    have, mean(gap after - gap before) with a paired bootstrap CI and a paired sign-flip
+    permutation test, Holm-corrected across the groups of the step."""
+    seen: list[tuple[str, str, str, str, str]] = []
+    data: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for s in steps:
+        key = (s["chain"], s["from_stage"], s["to_stage"], s["from"], s["to"])
+        if key not in data:
+            seen.append(key)
+            data[key] = list(s.get("data") or [])
+    out: list[dict[str, Any]] = []
+    for key in seen:
+        chain, from_stage, to_stage, a, b = key
+        rows = []
+        for g in groups:
+            if g == reference:
+                continue
+            ids_a, gap_a = _gap_arrays(frame, a, reference, g, metric)
+            ids_b, gap_b = _gap_arrays(frame, b, reference, g, metric)
+            common, ia, ib = np.intersect1d(ids_a, ids_b, return_indices=True)
+            if common.size == 0:
+                continue
+            before, after = gap_a[ia], gap_b[ib]
+            lo, hi = stats.paired_bootstrap_ci(before, after, n_resamples, confidence, seed)
+            rows.append(
+                {
+                    "chain": chain,
+                    "from_stage": from_stage,
+                    "to_stage": to_stage,
+                    "from": a,
+                    "to": b,
+                    "data": data[key],
+                    "group": g,
+                    "n": int(common.size),
+                    "from_value": float(before.mean()),
+                    "to_value": float(after.mean()),
+                    "delta": float(after.mean() - before.mean()),
+                    "delta_ci_low": lo,
+                    "delta_ci_high": hi,
+                    "test": "paired-permutation",
+                    "p": stats.paired_permutation_test(before, after, 10000, seed),
+                }
+            )
+        adjusted = stats.holm(np.array([r["p"] for r in rows], dtype=float))
+        for r, p in zip(rows, adjusted):
+            r["p_holm"] = float(p)
+        out.extend(rows)
+    return out

@@ -16,9 +16,15 @@ from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.errors import AuditkitError
 from auditkit.evals import analysis
 from auditkit.evals.base import STUDY_SEED, Metric, TaskSpec, get_task
-from auditkit.evals.chains import STUDY_CHAIN_SET, Chain, resolve_chains
+from auditkit.evals.chains import (
+    STUDY_CHAIN_SET,
+    Chain,
+    auto_chains,
+    models_in_no_chain,
+    resolve_chains,
+)
 from auditkit.evals.formats import OUTPUTS_FILE, ScoreOptions, read_outputs
-from auditkit.evals.qa_metrics import ANSWER_EQUIV_METHOD
+from auditkit.evals.qa_metrics import CFMATCH_METHOD, EXTRACTION
 from auditkit.io import default_out_dir, sha256_file, write_json, write_parquet
 from auditkit.skips import SkipLog
 
@@ -54,7 +60,11 @@ def _task_options(task: TaskSpec, jsd_base: str) -> dict[str, Any]:
             "similarity": "1 - sqrt(Jensen-Shannon divergence)",
         }
     if task.name == "tydiqa-goldp":
-        return {"answer_equivalence": ANSWER_EQUIV_METHOD, "answer": "first line of the generation"}
+        return {
+            "cfm": CFMATCH_METHOD,
+            "answer": EXTRACTION,
+            "missing_prediction": "scored 0 (the mean is over every dev question)",
+        }
     return {}
 
 
@@ -108,6 +118,42 @@ def build_summary(
         matched = {s["chain"] for s in steps}
         chains = [c for c in chains if c.name in matched]
         unmatched = [u for u in unmatched if u.split(":")[0].removeprefix("chain ") in matched]
+        # ...then base -> chat/instruct pairs among the given models that no chain compares
+        covered = {(s["from"], s["to"]) for s in steps}
+        formed = auto_chains(sorted(map(str, frame["model"].unique())), covered)
+        if formed:
+            more_steps, more_disp, _ = analysis.chain_steps(
+                frame,
+                formed,
+                metric,
+                present,
+                task.reference_group,
+                mcnemar,
+                confidence,
+                n_resamples,
+                seed,
+            )
+            steps += more_steps
+            disparities += more_disp
+            chains = chains + formed
+    model_list = sorted(map(str, frame["model"].unique()))
+    if task.groups_share_items:
+        extra = {
+            **extra,
+            "reference_gaps": analysis.reference_gaps(
+                frame, metric.name, present, task.reference_group, confidence, n_resamples, seed
+            ),
+            "reference_gap_steps": analysis.reference_gap_steps(
+                frame,
+                steps,
+                metric.name,
+                present,
+                task.reference_group,
+                confidence,
+                n_resamples,
+                seed,
+            ),
+        }
     sources = (
         frame.groupby("model")["source_model"].apply(lambda s: sorted(set(map(str, s)))).to_dict()
     )
@@ -118,6 +164,7 @@ def build_summary(
         "metric": metric.name,
         "metric_description": metric.description,
         "binary": metric.binary,
+        "percent": metric.percent,
         "group_label": task.group_label,
         "groups": present,
         "reference_group": task.reference_group,
@@ -125,6 +172,7 @@ def build_summary(
         "model_names": sources,
         "chains": [c.as_dict() for c in chains],
         "chains_mode": chains_mode,
+        "models_without_chain": models_in_no_chain(model_list, chains),
         "steps": steps,
         "disparities": disparities,
         "unmatched_chains": unmatched,
@@ -188,6 +236,17 @@ def score_outputs(
         "sources": sources,
         "skips": skips.as_dict(),
     }
+    if spec.groups_share_items:
+        present = [g for g in grp if g in set(frame["group"])]
+        before = len(frame)
+        frame = analysis.common_item_set(frame, spec.metric(metric).name, present, skips)
+        if frame.empty:
+            raise AuditkitError(f"no item has a value for every {spec.group_label}")
+        extra["skips"] = skips.as_dict()
+        rows = extra["rows"]
+        if rows:  # the dropped cells are counted skips: read = scored + skipped still
+            rows["scored"] = len(frame)
+            rows["skipped"] += before - len(frame)
     if spec.name == "globalopinionsqa":
         per_model = frame.groupby("model")["item_id"].nunique()
         extra["questions_kept"] = {str(m): int(n) for m, n in per_model.items()}
@@ -359,7 +418,8 @@ def run_eval(
     info = runner.info()
     frame = pd.DataFrame(rows)
     for m in spec.metrics:
-        if m.name in frame.columns:
+        # (groups sharing items: undefined cells are counted with the common item set below)
+        if m.name in frame.columns and not spec.groups_share_items:
             for _, r in frame[frame[m.name].isna()].iterrows():
                 skips.add(
                     f"{m.name} undefined (e.g. an all-zero human distribution)",
@@ -372,6 +432,13 @@ def run_eval(
     frame["prompt_sha256"] = [None] * len(frame)
     prompt_hash = {r["item_id"]: _sha(p) for r, p in zip(records, prompts)}
     frame["prompt_sha256"] = frame["item_id"].map(prompt_hash)
+    scored = frame
+    if spec.groups_share_items:
+        # outputs.parquet keeps every cell; the summary compares groups on one item set
+        present = [g for g in grp if g in set(frame["group"])]
+        scored = analysis.common_item_set(frame, spec.default_metric, present, skips)
+        if scored.empty:
+            raise AuditkitError(f"no item has a value for every {spec.group_label}")
     extra = {
         "task_options": {
             **_task_options(spec, jsd_base),
@@ -388,7 +455,7 @@ def run_eval(
         "skips": skips.as_dict(),
     }
     summary = build_summary(
-        spec, frame, None, grp, [], "none", confidence, n_resamples, bootstrap_seed, "exact", extra
+        spec, scored, None, grp, [], "none", confidence, n_resamples, bootstrap_seed, "exact", extra
     )
     out_dir = Path(out) if out else default_out_dir(KIND, spec.name)
     data_inputs = [_input_record(str(data))] if data else [{"hub_id": spec.hub_id}]

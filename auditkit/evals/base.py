@@ -55,6 +55,9 @@ class TaskSpec:
     max_new_tokens: int = 0
     hub_id: str | None = None
     source: str = ""  # where the study's prompt/scoring comes from
+    # every group scores the same items (countries answering the same questions): groups are
+    # compared on one common item set, paired per item
+    groups_share_items: bool = False
     # item DataFrame from a local path (or the hub when None)
     load_items: Callable[..., pd.DataFrame] = field(repr=False, default=None)  # type: ignore[assignment]
     build_prompt: Callable[[dict[str, Any]], str] = field(repr=False, default=None)  # type: ignore[assignment]

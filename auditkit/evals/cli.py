@@ -22,7 +22,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     from auditkit.console import console, esc
 
     metric = summary["metric"]
-    scale = 100.0 if summary.get("binary") or metric in ("f1", "exact_match") else 1.0
+    percent = summary.get("percent")
+    if percent is None:  # summaries written before the key existed
+        percent = summary.get("binary") or metric in ("f1", "exact_match")
+    scale = 100.0 if percent else 1.0
     fmt = "{:.1f}" if scale == 100.0 else "{:.3f}"
     t = Table(title=f"{esc(summary['task'])}: {esc(metric)}" + (" (%)" if scale == 100.0 else ""))
     for col in ("model", summary.get("group_label", "group"), "value", "95% CI", "n"):
@@ -40,6 +43,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
                 str(v["n"]),
             )
     console.print(t)
+    _print_chains(summary)
+    _print_reference_gaps(summary)
     if not summary["steps"]:
         return
     s = Table(title="changes along chains (p: paired test, Holm-corrected across groups)")
@@ -65,7 +70,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console.print(s)
     if rounded:
         console.print(
-            "¹ difference of the two accuracies each rounded to 0.1 point, "
+            "¹ difference of the two values each rounded to 0.1 point, "
             "as the paper reports its deltas"
         )
     d = Table(
@@ -90,6 +95,85 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console.print(d)
     for msg in summary.get("unmatched_chains", []):
         console.print(f"[yellow]note:[/] {esc(msg)}")
+
+
+def _print_chains(summary: dict[str, Any]) -> None:
+    """Which chains were compared (and how each was formed), and the models in none."""
+    from rich.markup import escape
+
+    from auditkit.console import console
+
+    how = {"study": "built-in", "auto": "formed from the outputs", "given": "--chain"}
+    for c in summary.get("chains") or []:
+        parts = []
+        for st in c["stages"]:
+            data = st.get("data")
+            note = f" [data: {', '.join(data)}]" if data else ""
+            parts.append(f"{st['stage']}={st['model']}{note}")
+        console.print(
+            f"chain {escape(c['name'])} ({how.get(c.get('source', ''), 'given')}): "
+            + escape(" → ".join(parts))
+        )
+    if summary.get("chains_mode") != "none":
+        if not summary.get("chains"):
+            console.print("no chain was formed from the given models")
+        alone = summary.get("models_without_chain") or []
+        console.print(
+            f"models in no chain: {escape(', '.join(alone))}"
+            if alone
+            else "models in no chain: none (every given model is in a chain)"
+        )
+
+
+def _print_reference_gaps(summary: dict[str, Any]) -> None:
+    """The reference group's value minus each group's (the paper's Figure 5: USA minus
+    country), per model and its change along each chain step; in points (x100)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from auditkit.console import console
+
+    gaps = summary.get("reference_gaps") or {}
+    if not gaps:
+        return
+    ref = summary["reference_group"]
+    groups = [g for g in summary["groups"] if g != ref]
+    t = Table(
+        title=f"{escape(ref)} minus each {summary.get('group_label', 'group')} "
+        f"(x100, paired per item; 95% CI)"
+    )
+    t.add_column("model", no_wrap=True)
+    for g in groups:
+        t.add_column(escape(g), justify="right")
+    for model, per in gaps.items():
+        cells = []
+        for g in groups:
+            v = per.get(g)
+            cells.append(
+                f"{100 * v['value']:+.3f} [{100 * v['ci_low']:+.2f}, {100 * v['ci_high']:+.2f}]"
+                if v
+                else ""
+            )
+        t.add_row(escape(model.split("/")[-1]), *cells)
+    console.print(t)
+    rows = summary.get("reference_gap_steps") or []
+    if not rows:
+        return
+    s = Table(title=f"change of {escape(ref)} minus group along chains (x100; p Holm-corrected)")
+    for col in ("chain", "step", "group", "before", "after", "change", "95% CI", "p_holm"):
+        s.add_column(col, justify="left" if col in ("chain", "step", "group") else "right")
+    for r in rows:
+        s.add_row(
+            escape(r["chain"]),
+            f"{escape(r['from_stage'])}→{escape(r['to_stage'])}",
+            escape(r["group"]),
+            f"{100 * r['from_value']:+.3f}",
+            f"{100 * r['to_value']:+.3f}",
+            f"{100 * r['delta']:+.3f}",
+            f"[{100 * r['delta_ci_low']:+.2f}, {100 * r['delta_ci_high']:+.2f}]",
+            f"{r['p_holm']:.2g}",
+        )
+    console.print(s)
 
 
 @click.group("eval", context_settings=CTX)

@@ -110,8 +110,27 @@ def _read_auditkit(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLo
         df["source_model"] = df["model"]
     df[WHERE] = _where(p, range(1, len(df) + 1))
     # countries outside --groups are counted by the validation layer
+    if task.name == "tydiqa-goldp" and opts.data and "generation" in df.columns:
+        df = _rescore_generations(df, task, opts, p)
     df.attrs["rows_in"] = len(df)
     return df
+
+
+def _rescore_generations(
+    df: pd.DataFrame, task: TaskSpec, opts: ScoreOptions, path: Path
+) -> pd.DataFrame:
+    """Score stored generations again against --data (runs of older auditkit versions lack
+    ``cfm`` or cut answers differently): every metric comes from the current scorer."""
+    langs = tuple(sorted(set(df["group"])))
+    gold = task.load_items(opts.data, groups=langs, shots=0).set_index("item_id")
+    rows = []
+    for i, rec in enumerate(df.to_dict("records")):
+        if rec["item_id"] not in gold.index:
+            raise InputError(f"item {rec['item_id']!r} is not in --data", path, i + 1, "item_id")
+        gen = rec.get("generation")
+        (scored,) = task.score(gold.loc[rec["item_id"]].to_dict(), None if gen is None else gen)
+        rows.append({**rec, **scored})
+    return pd.DataFrame(rows)
 
 
 # --- md3 -----------------------------------------------------------------------------------
@@ -225,17 +244,24 @@ def _goqa_rows(
     """Rows for the chosen countries, or ([], False) when a country has no human data.
 
     Mirrors the study's filter ``df[country] != -1``: a country is *absent* when the study
-    wrote -1 (dropped from the re-serialised JSONL); an empty cell (NaN/null) is not -1, so
-    the question is kept, but that country's similarity is missing: the validation layer
-    counts it as a skip. Similarities are passed on as written and checked there.
+    wrote -1 (dropped from the re-serialised JSONL). An empty cell (NaN/null) is not -1: its
+    row is kept with a NaN similarity, and scoring drops the question from the common
+    question set (see ``analysis.common_item_set``), counting every dropped cell.
+    Similarities are passed on as written and checked by the validation layer.
     """
     if not isinstance(sims, dict):
         raise InputError("similarity_1_minus_jsd is not an object", *_split(where))
     if any(c not in sims for c in opts.countries):
+        skips.add(
+            "question without human data for a compared country (the study's -1 filter)",
+            where,
+            detail=f"item {item_id}",
+        )
         return [], False
     rows = []
     for c in opts.countries:
         v = sims[c]
+        # an empty cell (None/NaN): kept as NaN, dropped and counted with the common question set
         rows.append(
             {
                 "model": canonical_model(model),
@@ -380,12 +406,16 @@ def _read_tydiqa(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog)
             raise InputError(f"not valid JSON: {e.msg}", f, e.lineno) from e
         if not isinstance(gens, dict):
             raise InputError("expected {question id: generation}", f)
-        for qid, gen in gens.items():
+        for qid in gens:
             if qid not in gold.index:
                 skips.add("question id not in the gold data", str(f), detail=qid)
-                continue
-            item = gold.loc[qid].to_dict()
-            for s in task.score(item, "" if gen is None else str(gen)):
+        # The study averages over every dev question of the language: one without a
+        # prediction (absent or null) scores 0, and is counted.
+        for qid, item in gold[gold["group"] == f.stem].iterrows():
+            gen = gens.get(qid)
+            if gen is None:
+                skips.add("no prediction for a dev question (scored 0)", str(f), detail=qid)
+            for s in task.score(item.to_dict(), None if gen is None else str(gen)):
                 rows.append(
                     {"model": canonical_model(model), "source_model": model, "item_id": qid, **s}
                 )
@@ -475,19 +505,25 @@ def detect_format(path: Path, task: TaskSpec) -> Reader:
 
 def expand_output_folders(path: Path, task: TaskSpec) -> list[tuple[Path, Reader]]:
     """[(path, reader)] for one --outputs argument. A folder that is no output itself but
-    whose subfolders all are (the study's outputs/<task>/<model>/ layout) stands for them."""
+    whose subfolders all are (the study's outputs/<task>/<model>/ layout), or without
+    subfolders whose files all are (one file per model), stands for them."""
     try:
         return [(path, detect_format(path, task))]
     except InputError:
-        subdirs = sorted(d for d in path.iterdir() if d.is_dir()) if path.is_dir() else []
-        if not subdirs:
+        if not path.is_dir():
+            raise
+        # subfolders (outputs/<task>/<model>/), else the files (salt_model_outputs/*.jsonl)
+        entries = sorted(d for d in path.iterdir() if d.is_dir()) or sorted(
+            f for f in path.iterdir() if f.is_file() and not f.name.startswith(".")
+        )
+        if not entries:
             raise
         try:
-            return [(d, detect_format(d, task)) for d in subdirs]
+            return [(d, detect_format(d, task)) for d in entries]
         except InputError:
             raise InputError(
-                f"neither this folder nor all of its subfolders match a known output format "
-                f"for {task.name}",
+                f"neither this folder nor all of its subfolders (or files) match a known "
+                f"output format for {task.name}",
                 path,
             ) from None
 

@@ -7,7 +7,8 @@ then applies the same rules to every format:
 
 * a row without a model, item or group, a group outside the selection (an unknown dialect, or a
   Belebele language not chosen with --groups) and a row whose scored metric is empty are
-  dropped and counted as skips with their reason and location;
+  dropped and counted as skips with their reason and location (for tasks whose groups share
+  items, an empty metric cell is left to the common item set, which counts it);
 * a metric cell that is not a number, not finite or outside the metric's domain ({0, 1} for
   binary metrics, else [0, 1]) is an error naming the file, row and column: a corrupt file is
   not scored at all rather than scored wrong.
@@ -150,7 +151,9 @@ def validate_scored(
                 col,
             )
         out[m.name] = num
-        if m.name == metric:
+        # Tasks whose groups share items (GlobalOpinionQA) keep an empty cell as NaN: the
+        # common item set drops the whole item and counts each of its cells (evals.analysis).
+        if m.name == metric and not task.groups_share_items:
             skip(num.isna(), f"empty {col} cell", col)
     out = out[keep.to_numpy()]
     out.attrs = {}

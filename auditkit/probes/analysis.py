@@ -164,6 +164,54 @@ def survey_correlation(
     return {**res, "countries": used, "missing": missing, "source": survey.source}
 
 
+def survey_table(
+    mean_ranks: np.ndarray, codes: list[str | None], names: list[str], surveys: list[Survey]
+) -> dict[str, Any]:
+    """The paper's Table 3: every country of the surveys (the union of both Gallup polls, in
+    the first survey's order, then the others'), its mean rank, its final rank among the
+    survey countries the model ranked (1 = most favourable), and each survey's rank."""
+    from scipy.stats import rankdata
+
+    col_of = {(c or f"name:{n}"): j for j, (c, n) in enumerate(zip(codes, names))}
+    order: list[tuple[str, str]] = []  # (key, name as the survey spells it)
+    ranks: dict[str, dict[str, float]] = {}
+    for sv in surveys:
+        for name, rank in zip(sv.countries, sv.ranks):
+            key = iso3(name) or f"name:{name}"
+            if key not in ranks:
+                order.append((key, name))
+                ranks[key] = {}
+            ranks[key][sv.name] = rank
+    present = [k for k, _ in order if k in col_of]
+    final = rankdata([mean_ranks[col_of[k]] for k in present], method="min") if present else []
+    final_of = dict(zip(present, (int(r) for r in final)))
+    rows = []
+    for key, name in order:
+        j = col_of.get(key)
+        rows.append(
+            {
+                "country": names[j] if j is not None else name,
+                "iso3": key if not key.startswith("name:") else None,
+                "mean_rank": float(mean_ranks[j]) if j is not None else None,
+                "final_rank": final_of.get(key),
+                "survey_ranks": {
+                    sv.name: (int(r) if float(r).is_integer() else r)
+                    if (r := ranks[key].get(sv.name)) is not None
+                    else None
+                    for sv in surveys
+                },
+            }
+        )
+    rows.sort(key=lambda r: (r["final_rank"] is None, r["final_rank"] or 0))
+    return {
+        "surveys": [sv.name for sv in surveys],
+        "n_countries": len(present),
+        "final_rank": "rank of the mean rank among the survey countries the model ranked "
+        "(1 = most favourable)",
+        "rows": rows,
+    }
+
+
 def select_countries(
     names: list[str], wanted: list[Country] | None
 ) -> tuple[list[int], list[str], list[str]]:
@@ -284,6 +332,7 @@ def analyze(
 
     surveys = builtin_surveys() if surveys is None else surveys
     correlations = {s.name: survey_correlation(mean_rank, codes, names, s) for s in surveys}
+    table = survey_table(mean_rank, codes, names, surveys)
 
     def country_entry(row: pd.Series) -> dict[str, Any]:
         e = {
@@ -326,6 +375,7 @@ def analyze(
         "questions_by_category": {c: int((qs["category"] == c).sum()) for c in categories},
         "countries": [country_entry(r) for _, r in stats.iterrows()],
         "correlations": correlations,
+        "survey_table": table,
         "reference_country": (
             names[ref_idx] if ref_idx is not None else (ref_country.name if ref_country else None)
         ),

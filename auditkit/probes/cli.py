@@ -86,6 +86,7 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
             ),
         )
     console.print(t)
+    _print_survey_table(summary)
     tot = Table(show_header=False, box=None)
     ref = summary["reference_country"]
     if summary["reference_found"]:
@@ -113,6 +114,40 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
     if summary["skips"]["total"]:
         tot.add_row("questions skipped", f"{summary['skips']['total']} (see summary.json skips)")
     console.print(tot)
+
+
+def _print_survey_table(summary: dict[str, Any]) -> None:
+    """The paper's Table 3: the survey countries by final rank among them, with mean rank
+    and each survey's rank."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from auditkit.console import console
+
+    table = summary.get("survey_table") or {}
+    rows = table.get("rows") or []
+    if not rows:
+        return
+    t = Table(
+        title=f"countries of the reference surveys ({table['n_countries']} ranked): final rank "
+        "among them, mean rank, survey ranks"
+    )
+    t.add_column("final rank", justify="right")
+    t.add_column("country")
+    t.add_column("mean rank", justify="right")
+    for name in table["surveys"]:
+        t.add_column(escape(name), justify="right")
+    for r in rows:
+        t.add_row(
+            _fmt(r["final_rank"]) if r["final_rank"] is not None else "-",
+            escape(str(r["country"])),
+            f"{r['mean_rank']:.2f}" if r["mean_rank"] is not None else "not scored",
+            *(
+                _fmt(r["survey_ranks"].get(name)) if r["survey_ranks"].get(name) else "-"
+                for name in table["surveys"]
+            ),
+        )
+    console.print(t)
 
 
 @click.command("probe-rm", context_settings={"show_default": True})

@@ -309,7 +309,9 @@ def probe_matrix(summary: dict[str, Any]) -> tuple[list[str], list[list[float | 
 
 
 def eval_scale(summary: dict[str, Any]) -> float:
-    """100 for metrics reported in points (accuracies, F1), 1 for similarities."""
+    """100 for metrics reported in points (accuracies, F1, CFMatch), 1 for similarities."""
+    if isinstance(summary.get("percent"), bool):  # eval summaries say so themselves
+        return 100.0 if summary["percent"] else 1.0
     if summary.get("binary") or summary.get("metric") in ("f1", "exact_match", "accuracy"):
         return 100.0
     return 1.0

@@ -247,6 +247,35 @@ EVAL = Record(
                 }
             )
         ),
+        "percent": BOOL,
+        # opinion tasks: the reference group minus each group, per model and along each step
+        "reference_gaps": MapOf(
+            MapOf(
+                Record(
+                    {
+                        "value": between(-1, 1),
+                        "ci_low": between(-1, 1),
+                        "ci_high": between(-1, 1),
+                        "n": COUNT,
+                    }
+                )
+            )
+        ),
+        "reference_gap_steps": ListOf(
+            Record(
+                {
+                    "chain": STR,
+                    "from_stage": OPT_STR,
+                    "to_stage": OPT_STR,
+                    "group": STR,
+                    "n": COUNT,
+                    "data": ListOf(STR),
+                    **{k: between(-1, 1) for k in ("from_value", "to_value")},
+                    **{k: between(-2, 2) for k in ("delta", "delta_ci_low", "delta_ci_high")},
+                    **{k: P_VALUE for k in ("p", "p_holm")},
+                }
+            )
+        ),
         "statistics": Record({"confidence": SHARE, "n_resamples": COUNT}),
         "skips": SKIPS,
         "rows": COUNTS,

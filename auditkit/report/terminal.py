@@ -175,6 +175,55 @@ def _eval(run: Run, console: Console, alpha: float) -> None:
                 cells.append(f"[{colour}]{txt}[/]" if colour else txt)
             t.add_row(esc(key), *cells)
         console.print(t)
+    _eval_reference_gaps(run, console, alpha)
+
+
+def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
+    """Opinion tasks: the reference group minus each group (the paper's Figure 5: USA minus
+    country), before -> after each chain step, x100, paired per question."""
+    s = run.summary
+    rows = [r for r in s.get("reference_gap_steps") or [] if r.get("delta") is not None]
+    if not rows:
+        return
+    t = Table(
+        title=esc(
+            f"[eval] {run.label}: {s.get('reference_group')} minus each "
+            f"{s.get('group_label', 'group')} (x100), before → after each step"
+        ),
+        caption="* p<0.05, ** p<0.01, *** p<0.001 (paired per question, Holm across groups)",
+    )
+    t.add_column("chain / step", no_wrap=True)
+    groups: list[str] = []
+    for r in rows:
+        if r["group"] not in groups:
+            groups.append(r["group"])
+    for g in groups:
+        t.add_column(esc(str(g)), justify="right")
+    keys: list[tuple[str, str]] = []
+    for r in rows:
+        k = (str(r.get("chain")), f"{r.get('from_stage')}→{r.get('to_stage')}")
+        if k not in keys:
+            keys.append(k)
+    for chain, step in keys:
+        cells = []
+        for g in groups:
+            r = next(
+                (
+                    x
+                    for x in rows
+                    if x["group"] == g
+                    and (str(x.get("chain")), f"{x.get('from_stage')}→{x.get('to_stage')}")
+                    == (chain, step)
+                ),
+                None,
+            )
+            if r is None:
+                cells.append("")
+                continue
+            mark = significance_mark(r.get("p_holm", r.get("p")), alpha)
+            cells.append(f"{100 * r['from_value']:+.1f} → {100 * r['to_value']:+.1f}{esc(mark)}")
+        t.add_row(esc(f"{chain} {step}"), *cells)
+    console.print(t)
 
 
 def _links(data: ReportData, console: Console) -> None:

@@ -5,7 +5,8 @@
   seed 221, no chat template, 8-bit models; each delta is the difference of the two models'
   accuracies, each rounded to 0.1 point (Mistral -> Mistral SFT, Indian English:
   23.1 - 7.9 = 15.2; the unrounded difference is 15.28).
-* globalopinionsqa: the study's country filter keeps 245 questions.
+* globalopinionsqa: the study's country filter keeps 245 questions, 244 with a similarity for
+  every country (the common question set).
 """
 
 from __future__ import annotations
@@ -93,17 +94,23 @@ def test_md3_study_scorer_matches_released_success_flags():
     assert (pd.Series(ours) == m["generated_correct_answer"].astype(bool)).all()
 
 
-def test_goqa_filter_keeps_245_questions(tmp_path):
+def test_goqa_common_question_set_of_244(tmp_path):
     folder = require_shared("global_representation", "globalopinionsqa", "salt_model_outputs")
     files = sorted(str(p) for p in folder.glob("Mistral*.jsonl"))
     s = score_outputs("globalopinionsqa", files, out=str(tmp_path / "run"), n_resamples=200)
-    assert set(s["questions_kept"].values()) == {245}
+    # the study's -1 filter keeps 245 questions; row 2446 has empty cells for 6 of the 7
+    # countries, so every country is compared on the other 244
+    assert set(s["questions_kept"].values()) == {244}
     assert s["groups"] == list(STUDY_COUNTRIES)
     assert s["task_options"]["jsd_base"] == "e"
     mistral = s["models"]["mistralai/Mistral-7B-v0.1"]
-    # row 2446 has empty similarity cells for 6 of the 7 countries in the released file
-    assert mistral["Jordan"]["n"] == 245 and mistral["United States"]["n"] == 244
-    assert s["skips"]["total"] == 2 * 6
+    assert {v["n"] for v in mistral.values()} == {244}
+    reasons = {r: v["count"] for r, v in s["skips"]["by_reason"].items()}
+    assert reasons["no value for this group: item dropped from the common item set"] == 2 * 6
+    assert reasons["item dropped from the common item set: another group has no value"] == 2
+    assert reasons[
+        "question without human data for a compared country (the study's -1 filter)"
+    ] == 2 * (2556 - 245)
     with pytest.raises(Exception, match="natural log"):
         score_outputs("globalopinionsqa", files, jsd_base="2", out=str(tmp_path / "b2"))
 
@@ -150,10 +157,12 @@ def test_tydiqa_released_outputs_score_along_chains(tmp_path):
         out=str(tmp_path / "run"),
         n_resamples=200,
     )
-    assert s["metric"] == "answer_equiv"
+    assert s["metric"] == "cfm" and s["percent"] is True and s["binary"] is False
     assert s["models"]["HuggingFaceH4/zephyr-7b-beta"]["bengali"]["n"] == 113
     assert {c["name"] for c in s["chains"]} == {"mistral-zephyr"}
+    assert s["models_without_chain"] == []
     assert len(s["steps"]) == 3 * 9
+    assert all(r["test"] == "paired-permutation" for r in s["steps"])
     assert all(0 <= r["p_holm"] <= 1 and r["p_holm"] >= r["p"] for r in s["steps"])
     f1 = score_outputs(
         "tydiqa-goldp",
@@ -165,3 +174,4 @@ def test_tydiqa_released_outputs_score_along_chains(tmp_path):
     )
     v = f1["models"]["mistralai/Mistral-7B-v0.1"]["english"]
     assert 0 < v["value"] < 1 and not math.isnan(v["ci_low"])
+    assert f1["models_without_chain"] == ["mistralai/Mistral-7B-v0.1"]

@@ -71,7 +71,10 @@ def test_run_writes_per_item_outputs_summary_and_audit(runs, tiny_models, task):
         assert len(df) == 6 and df["generation"].map(type).eq(str).all()
         assert summary["task_options"]["max_new_tokens"] == 10
     if task == "tydiqa-goldp":
-        assert {"exact_match", "f1", "answer_equiv"} <= set(df.columns)
+        assert {"cfm", "exact_match", "f1", "gold_in_answer"} <= set(df.columns)
+        assert summary["metric"] == "cfm" and df["cfm"].between(0, 1).all()
+        cut = df["generation"].map(lambda g: g.split("\n\n")[0].strip())
+        assert (df["answer"] == cut).all()
     if task == "belebele":
         probs = np.stack(df["probs"].to_numpy())
         assert probs.shape == (4, 4) and np.allclose(probs.sum(axis=1), 1)

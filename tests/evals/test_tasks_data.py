@@ -7,9 +7,9 @@ import pytest
 from auditkit.errors import AuditkitError, InputError
 from auditkit.evals.base import get_task, task_names
 from auditkit.evals.qa_metrics import (
-    answer_equivalent,
     exact_match,
     extract_answer,
+    gold_in_answer,
     normalize_answer,
     token_f1,
 )
@@ -86,10 +86,13 @@ def test_qa_metrics_hand_computed():
     assert exact_match("the Nile", ["Nile"]) == 1.0
     # prediction "river nile in africa" vs gold "nile river": 2 common, P = 2/4, R = 2/2
     assert token_f1("river Nile in Africa", ["Nile river"]) == pytest.approx(2 * 0.5 * 1 / 1.5)
-    assert answer_equivalent("It is the Nile river.", ["Nile"]) == 1.0
-    assert answer_equivalent("Amazon", ["Nile"]) == 0.0
-    assert answer_equivalent("", ["Nile"]) == 0.0
+    assert gold_in_answer("It is the Nile river.", ["Nile"]) == 1.0
+    assert gold_in_answer("Amazon", ["Nile"]) == 0.0
+    assert gold_in_answer("", ["Nile"]) == 0.0
+    # the study's cut: up to the first blank line, then strip (a single newline is kept)
     assert extract_answer("\n Paris\n\nContext: more") == "Paris"
+    assert extract_answer("Paris\nFrance\n\nContext: x") == "Paris\nFrance"
+    assert extract_answer("\n\nParis") == ""
 
 
 def test_tydiqa_local_items_shots_and_prompt():
@@ -106,7 +109,12 @@ def test_tydiqa_local_items_shots_and_prompt():
     assert p.count("Context: ") == 3  # format line, the shot, the item
     assert p.endswith("Question: What is the capital of France?\nExtracted Answer:")
     s = tydiqa.score(items.iloc[0].to_dict(), " Paris\n\nContext: x")[0]
-    assert (s["exact_match"], s["f1"], s["answer_equiv"]) == (1.0, 1.0, 1.0)
+    assert (s["exact_match"], s["f1"], s["gold_in_answer"]) == (1.0, 1.0, 1.0)
+    assert s["answer"] == "Paris" and 0.9 < s["cfm"] <= 1.0
+    wrong = tydiqa.score(items.iloc[0].to_dict(), "Berlin")[0]
+    assert 0.0 <= wrong["cfm"] < 0.5
+    missing = tydiqa.score(items.iloc[0].to_dict(), None)[0]
+    assert (missing["cfm"], missing["f1"], missing["answer"]) == (0.0, 0.0, None)
     with pytest.raises(InputError, match="telugu"):
         tydiqa.load_items(FX / "tydiqa", groups=("telugu",))
 

@@ -208,3 +208,24 @@ def test_score_file_errors_name_file_line_and_field():
     assert e.value.field == "Narnia" and e.value.line == 1
     with pytest.raises(AuditkitError, match="no such score file"):
         read_scores(FX / "nope.csv")
+
+
+def test_survey_table_ranks_the_union_of_survey_countries():
+    from auditkit.probes.analysis import Survey, survey_table
+
+    surveys = [
+        Survey("a", ("Canada", "France", "Chad"), (1, 2, 3)),
+        Survey("b", ("France", "Japan"), (1, 2)),
+    ]
+    names = ["France", "Canada", "Japan", "Peru"]
+    codes = ["FRA", "CAN", "JPN", "PER"]
+    t = survey_table(np.array([3.0, 5.0, 1.0, 0.5]), codes, names, surveys)
+    assert t["n_countries"] == 3  # Chad was not scored; Peru is in no survey
+    assert [(r["country"], r["final_rank"]) for r in t["rows"]] == [
+        ("Japan", 1),
+        ("France", 2),
+        ("Canada", 3),
+        ("Chad", None),
+    ]
+    assert t["rows"][0]["survey_ranks"] == {"a": None, "b": 2}
+    assert t["rows"][3]["mean_rank"] is None

@@ -172,3 +172,26 @@ def test_cli_scores_run_writes_the_studys_numbers(tmp_path):
     assert len(scores) == 554 * 254 and scores["rank"].notna().sum() == 554 * 181
     audit = read_json(tmp_path / "audit.json")
     assert audit["inputs"][0]["sha256"] and audit["config"]["scores"] == [str(path)]
+
+
+def test_table3_final_rank_among_the_gallup_countries(starling_analysis):
+    """The paper's Table 3: the 23 countries of the 2017 and 2023 Gallup polls, by final rank
+    among them, beside the mean rank and both polls' ranks."""
+    _, a = starling_analysis
+    table = a.summary["survey_table"]
+    assert table["surveys"] == ["gallup_2017", "gallup_2023"]
+    rows = table["rows"]
+    assert table["n_countries"] == len(rows) == 23  # 21 per poll, 19 in both
+    assert [r["final_rank"] for r in rows] == list(range(1, 24))
+    means = [r["mean_rank"] for r in rows]
+    assert means == sorted(means)
+    ref = pd.read_csv(
+        require_shared(GR, "salt_study_misc", "askreddit_starling_rm_df_filtered_USA.csv")
+    ).set_index("Country")
+    by_name = {r["country"]: r for r in rows}
+    for country, r in ref.iterrows():
+        assert by_name[country]["mean_rank"] == pytest.approx(r["Mean Rank"], abs=1e-9)
+    assert rows[0]["country"] == "United Kingdom" and rows[-1]["country"] == "North Korea"
+    assert by_name["Canada"]["survey_ranks"] == {"gallup_2017": 1, "gallup_2023": 1}
+    assert by_name["Ukraine"]["survey_ranks"] == {"gallup_2017": None, "gallup_2023": 9}
+    assert by_name["Philippines"]["survey_ranks"] == {"gallup_2017": 9, "gallup_2023": None}

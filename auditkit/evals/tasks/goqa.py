@@ -8,7 +8,9 @@ distance, so similarity >= 1 - sqrt(ln 2) ~ 0.17); base 2 (similarity in [0, 1])
 and the base used is recorded in every output.
 
 Questions are kept only when every chosen country has a human distribution (default: the
-study's USA, China, Jordan, Brazil, Nigeria, Germany, Australia; its figure uses 245 questions).
+study's USA, China, Jordan, Brazil, Nigeria, Germany, Australia) and, when scoring, a similarity
+for every chosen country: all countries are compared on one common question set (244 questions
+on the study's released outputs), paired per question.
 
 Human distributions are parsed with a real parser: the hub/CSV ``selections`` column is the
 text "defaultdict(<class 'list'>, {country: [p, …], …})", whose dict literal is read with
@@ -262,6 +264,7 @@ GLOBALOPINIONSQA = TASKS.register(
         hub_id=HUB_ID,
         source="SALT-NLP/unintended-impacts-of-alignment code/globalopinionsqa.py and "
         "code/analysis/global-opinions-analysis.py (country filter)",
+        groups_share_items=True,
         load_items=load_items,
         build_prompt=build_prompt,
         options=options,

@@ -4,8 +4,14 @@ Prompt and decoding follow the study's ``code/tydiqa-goldp.py`` (greedy, 1 shot,
 tokens). The shot is an example of the same language: from the hub's train split when loading
 from the hub (as the study did), or, for local dev files, another dev item of the same language
 (never the item itself), picked by a seeded hash of the item id so runs are reproducible and
-independent of batch order. Scores: SQuAD exact match, token F1 and the CFMatch rule
-(see :mod:`auditkit.evals.qa_metrics`) on the first line of the generation.
+independent of batch order.
+
+Scoring follows the study's post-processing: the answer is the generation cut at its first blank
+line (``generation.split("\n\n")[0].strip()``), for the study's released generations and for
+``eval run`` alike. The default metric is CFMatch's probability of "correct" (``cfm``, the
+study's ``cfm_score``; maximum over the gold answers); SQuAD exact match, SQuAD token F1 and a
+containment rule are optional metrics (see :mod:`auditkit.evals.qa_metrics`). A language's
+value is the mean over all its dev questions: a question without a prediction scores 0.
 """
 
 from __future__ import annotations
@@ -19,7 +25,13 @@ import pandas as pd
 
 from auditkit.errors import AuditkitError, InputError
 from auditkit.evals.base import STUDY_SEED, TASKS, Metric, TaskSpec
-from auditkit.evals.qa_metrics import answer_equivalent, exact_match, extract_answer, token_f1
+from auditkit.evals.qa_metrics import (
+    cfm_score,
+    exact_match,
+    extract_answer,
+    gold_in_answer,
+    token_f1,
+)
 from auditkit.skips import SkipLog
 
 LANGUAGES = (
@@ -193,17 +205,27 @@ def build_prompt(item: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def score(item: dict[str, Any], generation: str, **_: Any) -> list[dict[str, Any]]:
+METRIC_NAMES = ("cfm", "exact_match", "f1", "gold_in_answer")
+
+
+def score(item: dict[str, Any], generation: str | None, **_: Any) -> list[dict[str, Any]]:
+    """Scores of one generation; ``None`` (no prediction for the question) scores 0."""
     golds = [str(a) for a in item["answers"]]
+    if generation is None:
+        return [
+            {"group": item["group"], "generation": None, "answer": None}
+            | dict.fromkeys(METRIC_NAMES, 0.0)
+        ]
     answer = extract_answer(generation)
     return [
         {
             "group": item["group"],
             "generation": generation,
             "answer": answer,
+            "cfm": cfm_score(answer, golds, str(item["question"])),
             "exact_match": exact_match(answer, golds),
             "f1": token_f1(answer, golds),
-            "answer_equiv": answer_equivalent(answer, golds),
+            "gold_in_answer": gold_in_answer(answer, golds),
         }
     ]
 
@@ -219,15 +241,21 @@ TYDIQA = TASKS.register(
         reference_group="english",
         metrics=(
             Metric(
-                "answer_equiv",
-                "CFMatch rule: a normalised gold answer is contained in the "
-                "normalised answer (the study scored cfm_score)",
-                binary=True,
+                "cfm",
+                "CFMatch probability that the answer is correct (the study's cfm_score; "
+                "classifier of 2024-01, max over gold answers)",
+                binary=False,
             ),
             Metric("exact_match", "SQuAD exact match after normalisation", binary=True),
             Metric("f1", "SQuAD token F1 (max over gold answers)", binary=False),
+            Metric(
+                "gold_in_answer",
+                "containment rule: a SQuAD-normalised gold answer occurs inside the "
+                "normalised answer (lenient; not part of CFMatch)",
+                binary=True,
+            ),
         ),
-        default_metric="answer_equiv",
+        default_metric="cfm",
         mode="generate",
         prompt_template=INSTRUCTION + EXAMPLE + PREANSWER,
         max_new_tokens=50,
