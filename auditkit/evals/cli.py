@@ -99,9 +99,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 def _print_chains(summary: dict[str, Any]) -> None:
     """Which chains were compared (and how each was formed), and the models in none."""
-    from rich.markup import escape
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     how = {"study": "built-in", "auto": "formed from the outputs", "given": "--chain"}
     for c in summary.get("chains") or []:
@@ -111,15 +110,15 @@ def _print_chains(summary: dict[str, Any]) -> None:
             note = f" [data: {', '.join(data)}]" if data else ""
             parts.append(f"{st['stage']}={st['model']}{note}")
         console.print(
-            f"chain {escape(c['name'])} ({how.get(c.get('source', ''), 'given')}): "
-            + escape(" → ".join(parts))
+            f"chain {esc(c['name'])} ({how.get(c.get('source', ''), 'given')}): "
+            + esc(" → ".join(parts))
         )
     if summary.get("chains_mode") != "none":
         if not summary.get("chains"):
             console.print("no chain was formed from the given models")
         alone = summary.get("models_without_chain") or []
         console.print(
-            f"models in no chain: {escape(', '.join(alone))}"
+            f"models in no chain: {esc(', '.join(alone))}"
             if alone
             else "models in no chain: none (every given model is in a chain)"
         )
@@ -128,10 +127,9 @@ def _print_chains(summary: dict[str, Any]) -> None:
 def _print_reference_gaps(summary: dict[str, Any]) -> None:
     """The reference group's value minus each group's (the paper's Figure 5: USA minus
     country), per model and its change along each chain step; in points (x100)."""
-    from rich.markup import escape
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     gaps = summary.get("reference_gaps") or {}
     if not gaps:
@@ -139,12 +137,12 @@ def _print_reference_gaps(summary: dict[str, Any]) -> None:
     ref = summary["reference_group"]
     groups = [g for g in summary["groups"] if g != ref]
     t = Table(
-        title=f"{escape(ref)} minus each {summary.get('group_label', 'group')} "
+        title=f"{esc(ref)} minus each {summary.get('group_label', 'group')} "
         f"(x100, paired per item; 95% CI)"
     )
     t.add_column("model", no_wrap=True)
     for g in groups:
-        t.add_column(escape(g), justify="right")
+        t.add_column(esc(g), justify="right")
     for model, per in gaps.items():
         cells = []
         for g in groups:
@@ -154,19 +152,19 @@ def _print_reference_gaps(summary: dict[str, Any]) -> None:
                 if v
                 else ""
             )
-        t.add_row(escape(model.split("/")[-1]), *cells)
+        t.add_row(esc(model.split("/")[-1]), *cells)
     console.print(t)
     rows = summary.get("reference_gap_steps") or []
     if not rows:
         return
-    s = Table(title=f"change of {escape(ref)} minus group along chains (x100; p Holm-corrected)")
+    s = Table(title=f"change of {esc(ref)} minus group along chains (x100; p Holm-corrected)")
     for col in ("chain", "step", "group", "before", "after", "change", "95% CI", "p_holm"):
         s.add_column(col, justify="left" if col in ("chain", "step", "group") else "right")
     for r in rows:
         s.add_row(
-            escape(r["chain"]),
-            f"{escape(r['from_stage'])}→{escape(r['to_stage'])}",
-            escape(r["group"]),
+            esc(r["chain"]),
+            f"{esc(r['from_stage'])}→{esc(r['to_stage'])}",
+            esc(r["group"]),
             f"{100 * r['from_value']:+.3f}",
             f"{100 * r['to_value']:+.3f}",
             f"{100 * r['delta']:+.3f}",

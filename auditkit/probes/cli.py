@@ -119,10 +119,9 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
 def _print_survey_table(summary: dict[str, Any]) -> None:
     """The paper's Table 3: the survey countries by final rank among them, with mean rank
     and each survey's rank."""
-    from rich.markup import escape
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     table = summary.get("survey_table") or {}
     rows = table.get("rows") or []
@@ -136,11 +135,11 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
     t.add_column("country")
     t.add_column("mean rank", justify="right")
     for name in table["surveys"]:
-        t.add_column(escape(name), justify="right")
+        t.add_column(esc(name), justify="right")
     for r in rows:
         t.add_row(
             _fmt(r["final_rank"]) if r["final_rank"] is not None else "-",
-            escape(str(r["country"])),
+            esc(str(r["country"])),
             f"{r['mean_rank']:.2f}" if r["mean_rank"] is not None else "not scored",
             *(
                 _fmt(r["survey_ranks"].get(name)) if r["survey_ranks"].get(name) else "-"
