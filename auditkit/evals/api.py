@@ -31,6 +31,16 @@ from auditkit.skips import SkipLog
 KIND = "eval"
 
 
+def _check_statistics(confidence: float, n_resamples: int) -> None:
+    # what the CLI options' ranges say, for Python callers and replayed audit records
+    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
+        raise AuditkitError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+    if not (
+        isinstance(n_resamples, int) and not isinstance(n_resamples, bool) and n_resamples >= 1
+    ):
+        raise AuditkitError(f"n_resamples must be an integer >= 1, got {n_resamples!r}")
+
+
 def _any_group(task: TaskSpec) -> bool:
     """Whether groups outside the task's default list are valid (Belebele has 122 languages,
     the study scored a few)."""
@@ -207,6 +217,7 @@ def score_outputs(
 ) -> dict[str, Any]:
     """Score per-item outputs (auditkit's or the study's) and compare models along chains."""
     started = utc_now()
+    _check_statistics(confidence, n_resamples)
     spec = get_task(task)
     grp = _groups(spec, groups)
     chosen_metric = spec.metric(metric).name
@@ -370,6 +381,7 @@ def run_eval(
     from auditkit.modeling import LoadOptions
 
     started = utc_now()
+    _check_statistics(confidence, n_resamples)
     spec = get_task(task)
     grp = _groups(spec, groups)
     skips = SkipLog()

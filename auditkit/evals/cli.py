@@ -232,7 +232,12 @@ def list_cmd() -> None:
     help="Restrict to these groups (comma-separated or repeated); "
     "for globalopinionsqa: the country filter.",
 )
-@click.option("--limit", type=int, default=None, help="Evaluate only the first N items per group.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Evaluate only the first N items per group.",
+)
 @click.option("--revision", default=None, help="Model revision (branch, tag or commit).")
 @click.option(
     "--dtype",
@@ -255,11 +260,13 @@ def list_cmd() -> None:
 )
 @click.option(
     "--max-new-tokens",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="Generation length (default: the task's, 10 for md3-game, 50 for tydiqa-goldp).",
 )
-@click.option("--shots", type=int, default=1, help="tydiqa-goldp: in-context examples.")
+@click.option(
+    "--shots", type=click.IntRange(min=0), default=1, help="tydiqa-goldp: in-context examples."
+)
 @click.option("--seed", type=int, default=STUDY_SEED, help="Seed (shot choice, torch).")
 @click.option(
     "--jsd-base",
@@ -376,8 +383,15 @@ def run_cmd(
     default="exact",
     help="McNemar variant for binary metrics.",
 )
-@click.option("--confidence", type=float, default=0.95, help="CI level.")
-@click.option("--n-resamples", type=int, default=2000, help="Bootstrap resamples.")
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.95,
+    help="CI level.",
+)
+@click.option(
+    "--n-resamples", type=click.IntRange(min=1), default=2000, help="Bootstrap resamples."
+)
 @click.option("--bootstrap-seed", type=int, default=0, help="Seed of bootstraps and permutations.")
 @click.option("--out", default=None, help="Run folder (default: reports/eval/<task>/).")
 @click.option("--json", "json_path", default=None, help="Also write the summary JSON here.")

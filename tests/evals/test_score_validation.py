@@ -237,3 +237,24 @@ def test_damaged_parquet_is_a_one_line_error(tmp_path):
     res = run_cli("eval", "score", "md3-game", bad, "--out", tmp_path / "o")
     assert_clean_exit(res, (2,))
     assert "outputs.parquet" in res.err
+
+
+@pytest.mark.parametrize(
+    "option,value", [("--confidence", "-5"), ("--confidence", "1"), ("--n-resamples", "0")]
+)
+def test_statistics_options_out_of_range_are_usage_errors(tmp_path, option, value):
+    f = tmp_path / "m.csv"
+    f.write_text(f"model,dialect,generated_correct_answer\n{LLAMA},en_us,True\n")
+    res = run_cli("eval", "score", "md3-game", f, option, value, "--out", tmp_path / "o")
+    assert_clean_exit(res, (2,))
+    assert option in res.err
+
+
+def test_statistics_out_of_range_through_the_python_api(tmp_path):
+    from auditkit.errors import AuditkitError
+    from auditkit.evals.api import score_outputs
+
+    f = tmp_path / "m.csv"
+    f.write_text(f"model,dialect,generated_correct_answer\n{LLAMA},en_us,True\n")
+    with pytest.raises(AuditkitError, match="confidence"):
+        score_outputs("md3-game", [str(f)], confidence=-5, out=str(tmp_path / "o"))

@@ -64,6 +64,8 @@ def _tamper(run, tmp_path, edit):
         (lambda r: r["config"].update(confidence="high"), "config.confidence"),
         (lambda r: r["config"].update(outputs="x.csv"), "config.outputs"),
         (lambda r: r["config"].update(mcnemar="approx"), "config.mcnemar"),
+        (lambda r: r["config"].update(confidence=-5), "config.confidence"),
+        (lambda r: r["config"].update(n_resamples=0), "config.n_resamples"),
         (lambda r: r["config"].update(out=5), "config.out"),
         (lambda r: r.update(config=[]), "config"),
         (lambda r: r.update(kind=3), "kind"),
