@@ -3,7 +3,9 @@
 * ``auditkit report RUN_DIR...`` (:func:`auditkit.report.api.report`): a rich terminal
   summary, ``--html FILE`` one self-contained HTML file (inline SVG charts, offline world
   map), ``--format compliance`` Markdown (EU AI Act public-summary language section, dataset
-  card fragment, Croissant RAI JSON-LD), ``--format json`` the computed skew -> gap links.
+  card fragment, Croissant RAI JSON-LD), ``--format json`` the computed links. Each opens
+  with findings (:mod:`auditkit.report.findings`); links are made only where declared
+  (:mod:`auditkit.report.links`: ``steps[].data`` or ``--link SOURCE_RUN=TARGET``).
 * ``auditkit check --policy POLICY.yaml RUN_DIR...`` (:func:`auditkit.report.api.check`):
   declarative thresholds over summary metrics; exit 0 pass, 1 fail, 2 missing inputs.
   Example: ``fixtures/report/policy.yaml``.

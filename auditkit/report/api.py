@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.io import atomic_write_bytes, write_json
-from auditkit.report.links import LinkOptions
+from auditkit.report.links import LinkOptions, LinkSpec
 from auditkit.report.model import ReportData, ReportOptions, build_report_data
 from auditkit.report.policy import CheckResult, check_policy
 from auditkit.report.runs import load_runs
@@ -24,15 +24,18 @@ def report(
     out: str | Path | None = None,
     title: str = "auditkit report",
     top_languages: int = 30,
-    step: str = "sft",
     rare_below: int | None = None,
-    min_loss_points: float = 0.0,
+    min_loss_points: float | None = None,
     alpha: float = 0.05,
+    links: list[str] | tuple[str, ...] = (),
 ) -> ReportData:
-    """Load run folders, compute the skew -> gap links, and write the requested files.
+    """Load run folders, compute the declared links and the findings, and write the files.
 
     html: the self-contained HTML report. compliance: the compliance Markdown. out: a folder
     that receives report.html, compliance.md and links.json (the computed links as JSON).
+    links: declarations 'SOURCE_RUN=TARGET' (TARGET: 'CHAIN:STEP' or another run's folder
+    or name), as ``--link`` takes them. min_loss_points: flag a rare language's drop of more
+    than this many points [default: flag only drops significant after Holm correction].
     """
     from auditkit.report.compliance import render_compliance
     from auditkit.report.html import render_html
@@ -40,9 +43,8 @@ def report(
     opts = ReportOptions(
         title=title,
         top_languages=top_languages,
-        links=LinkOptions(
-            step=step, rare_below=rare_below, min_loss_points=min_loss_points, alpha=alpha
-        ),
+        links=LinkOptions(rare_below=rare_below, min_loss_points=min_loss_points, alpha=alpha),
+        link_specs=tuple(LinkSpec.parse(x) for x in links),
     )
     data = build_report_data(load_runs(run_dirs), opts)
     html_text = render_html(data) if (html or out) else None
@@ -70,13 +72,24 @@ def _write_text(path: str | Path, text: str) -> None:
 
 def links_json(data: ReportData) -> dict[str, Any]:
     return {
-        "runs": [{"kind": r.kind, "label": r.label, "path": str(r.path)} for r in data.runs],
+        "runs": [
+            {
+                "kind": r.kind,
+                "label": r.label,
+                "path": str(r.path),
+                "summary_sha256": r.content_hash,
+                "copies": [str(c) for c in r.copies],
+            }
+            for r in data.runs
+        ],
         "options": {
-            "step": data.options.links.step,
             "rare_below": data.options.links.rare_below,
             "min_loss_points": data.options.links.min_loss_points,
             "alpha": data.options.links.alpha,
+            "loss_rule": data.options.links.loss_rule(),
+            "link": [f"{s.source}={s.target}" for s in data.options.link_specs],
         },
+        "findings": [{"text": f.text, "runs": list(f.runs), "kind": f.kind} for f in data.findings],
         **data.links,
     }
 

@@ -26,7 +26,7 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
     type=click.Choice(["terminal", "compliance", "json"]),
     default="terminal",
     help="terminal: rich summary; compliance: EU AI Act / dataset card / Croissant RAI "
-    "Markdown; json: the computed skew -> gap links.",
+    "Markdown; json: the findings and the declared links.",
 )
 @click.option(
     "--output",
@@ -51,10 +51,14 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
     help="Languages drawn in the share chart (the rest are summed).",
 )
 @click.option(
-    "--step",
-    type=click.Choice(["sft", "pt", "total"]),
-    default="sft",
-    help="Alignment step of the language links: sft = base→sft, pt = sft→pt, total = base→pt.",
+    "--link",
+    "links",
+    multiple=True,
+    metavar="SOURCE_RUN=TARGET",
+    help="Declare a link (repeatable): a corpus run to the chain step that trained on it "
+    "(--link reports/lang/x=llama-tulu:sft), or one run to another (--link RUN=RUN). "
+    "SOURCE_RUN is a run folder as given or its name. Steps whose summary names their "
+    "training data (steps[].data) link to a corpus run of that dataset by themselves.",
 )
 @click.option(
     "--rare-below",
@@ -67,9 +71,11 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
 @click.option(
     "--min-loss",
     "min_loss_points",
-    type=float,
-    default=0.0,
-    help="A change below minus this many points counts as a loss.",
+    type=click.FloatRange(0),
+    default=None,
+    help="Flag a rare language as losing when it drops more than this many points "
+    "[default: only drops significant after Holm correction at --alpha].",
+    show_default=False,
 )
 @click.option(
     "--alpha",
@@ -85,18 +91,20 @@ def report(
     out: Path | None,
     title: str,
     top_languages: int,
-    step: str,
+    links: tuple[str, ...],
     rare_below: int | None,
-    min_loss_points: float,
+    min_loss_points: float | None,
     alpha: float,
 ) -> None:
     """Report on RUN_DIR... (folders of `lang`, `probe-rm` and `eval` runs, in any mix; a
     folder holding several run folders, e.g. reports/, is searched).
 
-    Links corpus skew to evaluation gaps: each evaluated language's share of the corpus
-    beside its score change across the SFT step, with their rank correlation and flags for
-    languages that are both rare and losing; and a reward model's country ranking beside an
-    LM's likelihood ranking.
+    Opens with findings computed from the summaries. Links corpus skew to evaluation gaps
+    only where declared (steps[].data in an eval summary, or --link): each evaluated
+    language's share of the corpus beside its score change across the step that trained on
+    the corpus, with their rank correlation and flags for languages that are rare and losing;
+    and a reward model's country ranking beside an LM's likelihood ranking. A run reached
+    twice (passed again, inside a comparison folder, a *-rerun copy) appears once.
     """
     from auditkit.console import console, err_console, esc
     from auditkit.report.api import links_json
@@ -109,7 +117,7 @@ def report(
         out=out,
         title=title,
         top_languages=top_languages,
-        step=step,
+        links=list(links),
         rare_below=rare_below,
         min_loss_points=min_loss_points,
         alpha=alpha,

@@ -7,12 +7,20 @@
 3. Croissant RAI fields (``rai:dataBiases``, ``rai:dataLimitations``) as JSON-LD.
 
 Every sentence states a measured number and where it came from; nothing is boilerplate
-that could be true of any corpus.
+that could be true of any corpus. The record opens with the report's findings.
+
+Text from run folders is escaped for Markdown (:func:`md`, :func:`md_code`): a corpus or
+model name cannot add markup, links, HTML or lines to the record. Paths are written relative
+to the run folder (or as the corpus's Hub id), never as the absolute paths of the machine
+that made the report.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 from auditkit import __version__
@@ -24,10 +32,54 @@ from auditkit.report.runs import (
     lang_languages,
     lang_threshold,
     lang_totals,
+    num,
     probe_correlations,
     probe_countries,
     probe_scorer,
 )
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Inline Markdown / HTML syntax; '#', list markers and numbers only matter at the start.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&!])")
+_MD_START = re.compile(r"^(\s*)([#+=>-])")
+
+
+def md(text: Any) -> str:
+    """Data as literal Markdown text: one line, syntax characters backslash-escaped, and bare
+    URLs broken so that GFM does not autolink them."""
+    t = _CONTROL.sub(" ", str(text))
+    t = _MD_INLINE.sub(r"\\\1", t)
+    t = _MD_START.sub(r"\1\\\2", t)
+    t = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", t)
+    t = re.sub(r"://", r"\\://", t)
+    t = re.sub(r"(?i)\b(www)\.", r"\1\\.", t)
+    return t
+
+
+def md_code(text: Any) -> str:
+    """Data as a Markdown code span, fenced with more backticks than it holds."""
+    t = _CONTROL.sub(" ", str(text))
+    longest = max((len(r) for r in re.findall(r"`+", t)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if t.startswith(("`", " ")) or t.endswith(("`", " ")) or not t else ""
+    return f"{fence}{pad}{t}{pad}{fence}"
+
+
+def _yaml_item(code: str) -> str:
+    """A YAML list item: plain when it is a simple tag, else a JSON (= YAML) string."""
+    return code if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", code) else json.dumps(code)
+
+
+def shown_path(path: Any, run_dir: Path) -> str:
+    """A path as the record shows it: relative paths as recorded; an absolute one relative to
+    the run folder when it is near it, else its file name (the sha256 beside it identifies
+    the file)."""
+    p = str(path)
+    if not os.path.isabs(p):
+        return p
+    rel = os.path.relpath(p, run_dir)
+    return rel if rel.split(os.sep)[:3].count("..") <= 2 else os.path.basename(p)
+
 
 CROISSANT_CONTEXT = {
     "@vocab": "https://schema.org/",
@@ -45,6 +97,7 @@ def _pct(v: float | None, digits: int = 1) -> str:
 
 
 def _detectors(s: dict[str, Any]) -> str:
+    """The detectors' names and versions, escaped."""
     d = s.get("detectors")
     if not isinstance(d, dict) or not d:
         return "two language-ID detectors"
@@ -52,21 +105,25 @@ def _detectors(s: dict[str, Any]) -> str:
     for name, info in d.items():
         if isinstance(info, dict):
             v = info.get("version")
-            parts.append(f"{info.get('name', name)}" + (f" {v}" if v else ""))
+            parts.append(md(f"{info.get('name', name)}" + (f" {v}" if v else "")))
         else:
-            parts.append(str(name))
+            parts.append(md(name))
     return " and ".join(parts)
 
 
 def _fingerprint(run: Run) -> str:
-    inputs = (run.audit or {}).get("inputs") or []
+    audit = run.audit if isinstance(run.audit, dict) else {}
+    inputs = audit.get("inputs") if isinstance(audit.get("inputs"), list) else []
     out = []
     for inp in inputs[:3]:
         if isinstance(inp, dict):
             if inp.get("sha256"):
-                out.append(f"`{inp.get('path', '?')}` sha256 `{inp['sha256']}`")
+                path = shown_path(inp.get("path", "?"), run.path)
+                out.append(f"{md_code(path)} sha256 {md_code(inp['sha256'])}")
             elif inp.get("hub_id"):
-                out.append(f"`{inp['hub_id']}` revision `{inp.get('revision') or 'unpinned'}`")
+                out.append(
+                    f"{md_code(inp['hub_id'])} revision {md_code(inp.get('revision') or 'unpinned')}"
+                )
     return "; ".join(out)
 
 
@@ -80,21 +137,25 @@ def linguistic_section(run: Run) -> list[str]:
     minor = [r for r in langs if r["share"] < MAIN_LANGUAGE_SHARE]
     rare = [r for r in langs if r["count"] < thr]
     lines = [
-        f"### Corpus `{run.label}`",
+        f"### Corpus {md_code(run.label)}",
         "",
         f"- **Languages covered**: {len(langs)} languages were identified in {agreed:,} of "
         f"{total:,} text utterances ({_pct(agreed / total if total else None)}), where "
         f"{_detectors(s)} agree on the language.",
         "- **Main languages** (≥ 1% of identified utterances): "
-        + (", ".join(f"{r['name']} ({r['code']}) {_pct(r['share'])}" for r in main) or "none")
+        + (
+            ", ".join(f"{md(r['name'])} ({md(r['code'])}) {_pct(r['share'])}" for r in main)
+            or "none"
+        )
         + ".",
         f"- **Other languages**: {len(minor)} languages below 1% together make up "
         f"{_pct(sum(r['share'] for r in minor), 2)}"
         + (f"; {len(rare)} have fewer than {thr} utterances." if rare else "."),
     ]
-    if s.get("non_english_share") is not None:
+    if num(s.get("non_english_share")) is not None:
         lines.append(
-            f"- **Non-English share**: {_pct(s['non_english_share'], 2)} of identified utterances."
+            f"- **Non-English share**: {_pct(num(s['non_english_share']), 2)} of identified "
+            "utterances."
         )
     undetermined = (tot["disagreed"] or 0) + (tot["low_confidence"] or 0)
     lines.append(
@@ -113,26 +174,32 @@ def _by_kind(runs: list[Run]) -> list[Run]:
     return sorted(runs, key=lambda r: KINDS.index(r.kind))
 
 
-def _biases(data: ReportData) -> list[str]:
-    """Measured skews, one sentence each (used by the card and by rai:dataBiases)."""
+def _biases(data: ReportData, esc: Any = str) -> list[str]:
+    """Measured skews, one sentence each (used by the card and by rai:dataBiases).
+
+    esc: how data is escaped (``md`` for the Markdown, ``str`` for the JSON-LD strings).
+    """
     out = []
     for run in _by_kind(data.runs):
         s = run.summary
+        label = esc(run.label)
         if run.kind == "lang":
             langs = lang_languages(s)
             if langs:
                 top = langs[0]
                 out.append(
-                    f"{run.label}: {top['name']} makes up {_pct(top['share'])} of the utterances "
-                    f"with an identified language; {len(langs) - 1} other languages share the rest."
+                    f"{label}: {esc(top['name'])} makes up {_pct(top['share'])} of the "
+                    f"utterances with an identified language; {len(langs) - 1} other languages "
+                    "share the rest."
                 )
             study = s.get("study_languages")
             if isinstance(study, dict) and study:
-                low = {c: n for c, n in study.items() if n < lang_threshold(s)}
+                thr = lang_threshold(s)
+                low = {c: n for c, v in study.items() if (n := num(v)) is not None and n < thr}
                 if low:
                     out.append(
-                        f"{run.label}: study languages below {lang_threshold(s)} utterances: "
-                        + ", ".join(f"{c} {n}" for c, n in low.items())
+                        f"{label}: study languages below {thr} utterances: "
+                        + ", ".join(f"{esc(c)} {n:,.0f}" for c, n in low.items())
                         + "."
                     )
         elif run.kind == "probe-rm" and not run.is_comparison:
@@ -140,86 +207,96 @@ def _biases(data: ReportData) -> list[str]:
             kind = "reward model" if probe_scorer(s) != "lm" else "language model"
             if rows:
                 out.append(
-                    f"The {kind} {run.label} ranks {rows[0]['country']} highest and "
-                    f"{rows[-1]['country']} lowest of {len(rows)} countries in counterfactual "
-                    "country templates."
+                    f"The {kind} {label} ranks {esc(rows[0]['country'])} highest and "
+                    f"{esc(rows[-1]['country'])} lowest of {len(rows)} countries in "
+                    "counterfactual country templates."
                 )
             for name, c in probe_correlations(s).items():
                 if c["rho"] is not None:
                     out.append(
-                        f"{run.label}'s country ranking correlates with the {name} survey of "
+                        f"{label}'s country ranking correlates with the {esc(name)} survey of "
                         f"one country's opinions (Spearman ρ = {c['rho']:.2f}"
                         + (f", n = {c['n']:.0f}" if c["n"] is not None else "")
                         + ")."
                     )
-            if s.get("reference_country") and s.get("share_ranked_below_reference") is not None:
+            below = num(s.get("share_ranked_below_reference"))
+            if s.get("reference_country") and below is not None:
                 out.append(
-                    f"{_pct(s['share_ranked_below_reference'])} of countries are ranked below "
-                    f"{s['reference_country']} by {run.label}."
+                    f"{_pct(below)} of countries are ranked below "
+                    f"{esc(s['reference_country'])} by {label}."
                 )
         elif run.kind == "eval":
             scale = eval_scale(s)
             unit = " points" if scale == 100 else ""
-            for d in s.get("disparities") or []:
-                if isinstance(d, dict) and d.get("range") is not None and d.get("to_stage"):
+            disparities = s.get("disparities")
+            for d in disparities if isinstance(disparities, list) else []:
+                rng = num(d.get("range")) if isinstance(d, dict) else None
+                if rng is not None and d.get("to_stage"):
                     out.append(
-                        f"{run.label} ({s.get('metric')}), {d.get('chain')} "
-                        f"{d.get('from_stage')}→{d.get('to_stage')}: the change differs by "
-                        f"{scale * d['range']:.{1 if scale == 100 else 3}f}{unit} between {d.get('max_group')} and "
-                        f"{d.get('min_group')}."
+                        f"{label} ({esc(s.get('metric'))}), {esc(d.get('chain'))} "
+                        f"{esc(d.get('from_stage'))}→{esc(d.get('to_stage'))}: the change "
+                        f"differs by {scale * rng:.{1 if scale == 100 else 3}f}{unit} between "
+                        f"{esc(d.get('max_group'))} and {esc(d.get('min_group'))}."
                     )
-    for link in data.links["languages"]:
+    for link in data.links.get("languages", []):
         for r in link["rows"]:
             if r["flagged"]:
                 out.append(
-                    f"{r['name']} has {r['count']:,} utterances in {link['corpus']} "
-                    f"(below {link['rare_below']}) and its {link['task']} {link['metric']} changes "
-                    f"by {r['delta_points']:+.1f} {link['unit']} across {link['chain']} "
-                    f"{link['from_stage']}→{link['to_stage']} (n = {r['n_items']} items, Holm p = "
+                    f"{esc(r['name'])} has {r['count']:,} utterances in {esc(link['corpus'])} "
+                    f"(below {link['rare_below']}) and its {esc(link['task'])} "
+                    f"{esc(link['metric'])} changes by {r['delta_points']:+.1f} {link['unit']} "
+                    f"across {esc(link['chain'])} {esc(link['from_stage'])}→"
+                    f"{esc(link['to_stage'])}, the step that trained on it (n = {r['n_items']} "
+                    "items, Holm p = "
                     + ("n/a" if r["p_holm"] is None else f"{r['p_holm']:.2g}")
                     + ")."
                 )
         c = link["spearman"]
         if c["rho"] is not None:
             out.append(
-                f"Across {c['n']} evaluated languages, corpus share and {link['to_stage'].upper()}-step "
-                f"change in {link['task']} correlate with Spearman ρ = {c['rho']:.2f} (p = {c['p']:.2g})."
+                f"Across {c['n']} evaluated languages, corpus share and the change in "
+                f"{esc(link['task'])} across {esc(link['chain'])}:{esc(link['to_stage'])} "
+                f"correlate with Spearman ρ = {c['rho']:.2f} (p = {c['p']:.2g})."
             )
     return out
 
 
-def _limitations(data: ReportData) -> list[str]:
+def _limitations(data: ReportData, esc: Any = str) -> list[str]:
     out = []
     for run in _by_kind(data.runs):
         s = run.summary
+        label = esc(run.label)
         if run.kind == "lang":
             tot = lang_totals(s)
             total = tot["total"] or 0
             dis = (tot["disagreed"] or 0) + (tot["low_confidence"] or 0)
             out.append(
-                f"{run.label}: language shares count only utterances where both detectors agree; "
-                f"{dis:,} of {total:,} ({_pct(dis / total if total else None)}) are undetermined, "
-                "and code-mixed, very short or code-heavy utterances are the most likely to be."
+                f"{label}: language shares count only utterances where both detectors agree; "
+                f"{dis:,} of {total:,} ({_pct(dis / total if total else None)}) are "
+                "undetermined, and code-mixed, very short or code-heavy utterances are the most "
+                "likely to be."
             )
             skips = s.get("skips")
-            if isinstance(skips, dict) and skips.get("total"):
+            skipped = num(skips.get("total")) if isinstance(skips, dict) else None
+            if skipped:
                 out.append(
-                    f"{run.label}: {skips['total']:,} records were skipped while reading (see summary.json)."
+                    f"{label}: {skipped:,.0f} records were skipped while reading (see "
+                    "summary.json)."
                 )
         elif run.kind == "probe-rm" and not run.is_comparison:
             out.append(
-                f"{run.label}: country preferences are measured with templated prompts in English; "
+                f"{label}: country preferences are measured with templated prompts in English; "
                 "they show what the model prefers in those templates, not what people think."
             )
         elif run.kind == "eval":
-            groups = s.get("groups") or []
+            groups = s.get("groups") if isinstance(s.get("groups"), list) else []
             out.append(
-                f"{run.label}: {len(groups)} {s.get('group_label', 'group')}s evaluated; "
+                f"{label}: {len(groups)} {esc(s.get('group_label', 'group'))}s evaluated; "
                 "groups with few items have wide confidence intervals."
             )
-    for link in data.links["languages"]:
+    for link in data.links.get("languages", []):
         out.append(
-            f"The skew → gap link for {link['corpus']} × {link['task']} rests on "
+            f"The skew → gap link for {esc(link['corpus'])} × {esc(link['task'])} rests on "
             f"{link['spearman']['n']} languages; a rank correlation over so few points is "
             "descriptive, not causal."
         )
@@ -247,15 +324,30 @@ def croissant_rai(data: ReportData) -> dict[str, Any]:
 
 
 def render_compliance(data: ReportData) -> str:
-    """The compliance Markdown."""
+    """The compliance Markdown (findings first)."""
     langs_runs = [r for r in data.runs if r.kind == "lang"]
     lines = [
-        f"# {data.options.title}: compliance record",
+        f"# {md(data.options.title)}: compliance record",
         "",
         f"Generated by auditkit {__version__} from {len(data.runs)} run folder(s): "
-        + ", ".join(f"`{r.path}` ({r.kind})" for r in data.runs)
+        + ", ".join(f"{md_code(r.path.name)} ({r.kind})" for r in data.runs)
         + ". Each folder's `audit.json` holds input fingerprints, configuration and versions; "
         "`auditkit rerun FOLDER/audit.json` reproduces it.",
+        "",
+        "## Findings",
+        "",
+    ]
+    if data.findings:
+        lines += [
+            f"{i}. {md(f.text)} (from {', '.join(md_code(r) for r in f.runs)})"
+            for i, f in enumerate(data.findings, 1)
+        ]
+    else:
+        lines.append("_No findings: the runs hold no shares, changes, rankings or correlations._")
+    lines += [
+        "",
+        f"_Rare & losing_ means {md(data.options.links.loss_rule())}."
+        + (f" {md(data.link_hint)}" if data.link_hint else ""),
         "",
         "## 1. Linguistic characteristics of the training content",
         "",
@@ -277,18 +369,21 @@ def render_compliance(data: ReportData) -> str:
         langs = lang_languages(run.summary)
         codes = [r["code"] for r in langs if r["code"] not in ("und", "empty")]
         lines.append(
-            f"`{run.label}` contains text in {len(codes)} languages (BCP-47, as identified by "
-            f"{_detectors(run.summary)}): "
-            + ", ".join(f"{r['name']} (`{r['code']}`, {r['count']:,})" for r in langs[:25])
+            f"{md_code(run.label)} contains text in {len(codes)} languages (BCP-47, as "
+            f"identified by {_detectors(run.summary)}): "
+            + ", ".join(
+                f"{md(r['name'])} ({md_code(r['code'])}, {r['count']:,})" for r in langs[:25]
+            )
             + (f", and {len(langs) - 25} more" if len(langs) > 25 else "")
             + "."
         )
-        lines += ["", "```yaml", "language:"] + [f"- {c}" for c in codes] + ["```", ""]
+        lines += ["", "```yaml", "language:"] + [f"- {_yaml_item(c)}" for c in codes]
+        lines += ["```", ""]
     if not langs_runs:
         lines += ["_Not measured._", ""]
     lines += ["### Bias, Risks, and Limitations", ""]
-    biases = _biases(data)
-    limits = _limitations(data)
+    biases = _biases(data, md)
+    limits = _limitations(data, md)
     lines += [f"- {b}" for b in biases] or ["- No skews were measured."]
     lines += [""] + [f"- _Limitation:_ {x}" for x in limits] + [""]
     lines += [

@@ -1,5 +1,14 @@
 """The HTML report: one self-contained file (inline CSS and SVG; no scripts, fonts, images or
-map tiles from anywhere), deterministic for the same run folders so reports can be diffed."""
+map tiles from anywhere), deterministic for the same run folders so reports can be diffed.
+
+Layout: findings first (section ``id="findings"``, before any chart), a sticky table of
+contents, one collapsible card per part, charts scaled to the card width, tables that scroll
+inside their card, and a single column at phone width.
+
+Every value that comes from a run folder is untrusted: text is HTML-escaped where it is
+written, and numbers are read as numbers (:func:`auditkit.report.runs.num`) before they are
+formatted, so an edited summary.json cannot put markup or script into the page.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +19,14 @@ from typing import Any
 from auditkit import __version__
 from auditkit.report import charts
 from auditkit.report.geometry import load_world, resolve_iso3
-from auditkit.report.links import correlation_matrix, country_ranking
+from auditkit.report.links import LINK_KINDS, correlation_matrix, country_ranking
 from auditkit.report.model import ReportData
 from auditkit.report.runs import (
     Run,
     eval_chains,
+    eval_confidence,
     eval_groups,
+    eval_models,
     eval_scale,
     eval_steps,
     lang_languages,
@@ -27,29 +38,41 @@ from auditkit.report.runs import (
     probe_scorer,
     significance_mark,
 )
+from auditkit.report.runs import num as _num
 
 CSS = """
 :root { --fg:#1d1f23; --muted:#5b6270; --line:#d8dbe0; --accent:#0072B2; --bad:#C0392B; }
 * { box-sizing: border-box; }
+html { scroll-padding-top: 52px; }
 body { font-family: "Noto Sans", "Noto Sans CJK SC", system-ui, sans-serif; color: var(--fg);
-  margin: 0; background: #f6f7f9; line-height: 1.45; }
-header { background: #1d2b3a; color: #fff; padding: 22px 32px 16px; }
-header h1 { margin: 0 0 4px; font-size: 24px; }
-header p { margin: 0; color: #c9d3de; }
-nav { background: #26384b; padding: 8px 32px; }
-nav a { color: #fff; margin-right: 18px; text-decoration: none; font-size: 14px; }
-main { max-width: 1180px; margin: 0 auto; padding: 8px 24px 40px; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 22px 18px;
-  margin: 18px 0; }
-h2 { font-size: 20px; border-bottom: 2px solid var(--accent); padding-bottom: 4px; }
+  margin: 0; background: #f6f7f9; line-height: 1.45; overflow-wrap: anywhere; }
+header { background: #1d2b3a; color: #fff; padding: 16px 24px 12px; }
+header h1 { margin: 0 0 4px; font-size: 22px; }
+header p { margin: 0; color: #c9d3de; font-size: 14px; }
+nav.toc { position: sticky; top: 0; z-index: 10; background: #26384b; padding: 8px 24px;
+  display: flex; gap: 4px 16px; overflow-x: auto; white-space: nowrap; }
+nav.toc a { color: #fff; text-decoration: none; font-size: 14px; }
+main { max-width: 1180px; margin: 0 auto; padding: 4px 16px 40px; }
+section.card { background: #fff; border: 1px solid var(--line); border-radius: 6px;
+  padding: 6px 20px 14px; margin: 14px 0; min-width: 0; }
+section.card > details > summary { list-style: none; cursor: pointer; }
+section.card > details > summary::-webkit-details-marker { display: none; }
+section.card > details > summary h2::before { content: "▾ "; color: var(--accent); }
+section.card > details:not([open]) > summary h2::before { content: "▸ "; }
+h2 { font-size: 20px; border-bottom: 2px solid var(--accent); padding-bottom: 4px; margin: 10px 0; }
 h3 { font-size: 16px; margin: 22px 0 6px; }
+#findings ol { padding-left: 22px; margin: 6px 0; }
+#findings li { margin: 6px 0; }
+#findings .src { color: var(--muted); font-size: 13px; }
 .muted, figcaption { color: var(--muted); font-size: 13px; }
 figure { margin: 10px 0 18px; overflow-x: auto; }
-figure svg { max-width: 100%; height: auto; display: block; }
+figure svg { width: 100%; height: auto; display: block; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 9px; text-align: left; vertical-align: top; }
-th { background: #eef1f5; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 9px; text-align: left; vertical-align: top;
+  overflow-wrap: normal; }
+th { background: #eef1f5; font-weight: 600; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th.center { text-align: center; }
 tr.flag td, td.loss { background: #fdecea; }
 td.loss { color: var(--bad); font-weight: 600; }
@@ -57,9 +80,10 @@ td.gain { background: #e8f5ec; font-weight: 600; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 9px; font-size: 12px; background: #eef1f5; }
 .badge.bad { background: var(--bad); color: #fff; }
 .kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0; }
-.kpi { border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; min-width: 140px; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; min-width: 140px; flex: 0 1 auto; }
 .kpi b { display: block; font-size: 20px; }
 .kpi span { color: var(--muted); font-size: 12px; }
+.link { border-left: 4px solid var(--accent); padding-left: 12px; margin: 16px 0; min-width: 0; }
 details summary { cursor: pointer; color: var(--accent); font-size: 13px; margin: 4px 0; }
 code { font-size: 12px; background: #f0f2f5; padding: 0 3px; border-radius: 3px; word-break: break-all; }
 svg.chart text { font-family: "Noto Sans", "Noto Sans CJK SC", system-ui, sans-serif; font-size: 12px; fill: #222; }
@@ -72,6 +96,7 @@ svg.chart .axis { stroke: #444; stroke-width: 1; }
 svg.chart .zero { stroke: #444; stroke-dasharray: 4 3; }
 svg.chart .marker { stroke: #D55E00; stroke-dasharray: 5 3; }
 svg.chart .marker-label { fill: #D55E00; font-size: 11px; }
+svg.chart .leader { stroke: #888; stroke-width: 0.8; }
 svg.chart .ci { stroke: #222; stroke-width: 1.2; fill: none; }
 svg.chart .frame { fill: none; stroke: #bbb; }
 svg.chart .axis-break { stroke: #777; fill: none; }
@@ -79,6 +104,15 @@ svg.chart .ocean { fill: #f3f8fc; }
 svg.chart .country { stroke: #fff; stroke-width: 0.4; }
 svg.chart .country:hover, svg.chart .bar:hover, svg.chart .cell:hover { opacity: 0.8; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 10px; }
+@media (max-width: 700px) {
+  header { padding: 12px 14px 10px; }
+  nav.toc { padding: 8px 14px; }
+  main { padding: 2px 8px 30px; }
+  section.card { padding: 4px 12px 12px; }
+  /* charts keep a legible size and scroll sideways inside their card */
+  figure svg { min-width: 640px; }
+  .kpi { min-width: 0; flex: 1 1 40%; }
+}
 """
 
 # What a browser would fetch: src/href/srcset/action/poster attributes, CSS url() and @import.
@@ -105,18 +139,16 @@ def _e(x: Any) -> str:
 
 
 def _fmt(v: Any, spec: str = ".3g", none: str = "–") -> str:
-    if v is None:
-        return none
-    if isinstance(v, (int,)) and not isinstance(v, bool):
+    """A number formatted and escaped; anything that is not a finite number shows ``none``."""
+    if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
-    try:
-        return format(float(v), spec)
-    except (TypeError, ValueError):
-        return str(v)
+    f = _num(v)
+    return none if f is None else _e(format(f, spec))
 
 
-def _pct(v: float | None, digits: int = 2) -> str:
-    return "–" if v is None else f"{100 * v:.{digits}f}%"
+def _pct(v: Any, digits: int = 2) -> str:
+    f = _num(v)
+    return "–" if f is None else f"{100 * f:.{digits}f}%"
 
 
 def table(
@@ -126,7 +158,8 @@ def table(
     flags: list[bool] | None = None,
     caption: str = "",
 ) -> str:
-    out = ["<table>"]
+    """A table (every cell escaped) inside a box that scrolls sideways within its card."""
+    out = ["<div class='scroll'><table>"]
     if caption:
         out.append(f"<caption class='muted'>{_e(caption)}</caption>")
     out.append(
@@ -144,7 +177,7 @@ def table(
             for i, c in enumerate(row)
         )
         out.append(f"<tr{cls}>{cells}</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -160,6 +193,16 @@ def kpis(items: list[tuple[str, str]]) -> str:
     )
 
 
+def card(anchor: str, title: str, body: str, collapsible: bool = True) -> str:
+    """One part of the report: a card with a heading; collapsible unless it is the findings."""
+    if not collapsible:
+        return f"<section class='card' id='{_e(anchor)}'><h2>{_e(title)}</h2>{body}</section>"
+    return (
+        f"<section class='card' id='{_e(anchor)}'><details open><summary><h2>{_e(title)}</h2>"
+        f"</summary>{body}</details></section>"
+    )
+
+
 # --- sections ------------------------------------------------------------------------------
 
 
@@ -170,7 +213,7 @@ def _lang_section(run: Run, idx: int, top: int) -> str:
     thr = lang_threshold(s)
     total = tot["total"] or 0
     agreed = tot["agreed"]
-    non_en = s.get("non_english_share")
+    non_en = _num(s.get("non_english_share"))
     low = [r for r in langs if r["count"] < thr]
     out = [f"<h3 id='lang-{idx}'>Corpus: {_e(run.label)}</h3>"]
     out.append(
@@ -257,7 +300,7 @@ def _probe_section(run: Run, idx: int) -> str:
     ref = s.get("reference_country")
     below = s.get("share_ranked_below_reference")
     if ref:
-        items.append((f"share ranked below {ref}", _pct(below, 1) if below is not None else "–"))
+        items.append((f"share ranked below {ref}", _pct(below, 1)))
     for name, c in corr.items():
         items.append((f"Spearman vs {name} (n={_fmt(c['n'], '.0f')})", _fmt(c["rho"], ".3f")))
     out.append(kpis(items))
@@ -347,7 +390,7 @@ def _eval_section(run: Run, idx: int, alpha: float) -> str:
     s = run.summary
     scale = eval_scale(s)
     groups = eval_groups(s)
-    models = s.get("models") or {}
+    models = eval_models(s)
     steps = eval_steps(s)
     metric = str(s.get("metric", "metric"))
     unit = " points" if scale == 100.0 else ""
@@ -372,20 +415,23 @@ def _eval_section(run: Run, idx: int, alpha: float) -> str:
             figure(
                 svg,
                 f"{metric} per {s.get('group_label', 'group')} for each stage of {chain.get('name')} "
-                f"with {int(100 * float((s.get('statistics') or {}).get('confidence', 0.95)))}% CIs; "
-                f"* = significant change from the previous stage (Holm-corrected p < {alpha}).",
+                f"with {round(100 * eval_confidence(s))}% CIs; "
+                f"* = significant change from the previous stage (Holm-corrected p < {alpha:g}).",
                 "metric-bars",
             )
         )
         chain_steps = [
             st
             for st in steps
-            if st.get("chain") == chain.get("name") and st.get("delta") is not None
+            if str(st.get("chain")) == chain.get("name") and _num(st.get("delta")) is not None
         ]
         if chain_steps:
             out.append(_steps_table(chain_steps, s, scale, alpha, chain.get("name")))
+    disparities = s.get("disparities")
     disp = [
-        d for d in s.get("disparities") or [] if isinstance(d, dict) and d.get("range") is not None
+        d
+        for d in (disparities if isinstance(disparities, list) else [])
+        if isinstance(d, dict) and _num(d.get("range")) is not None
     ]
     if disp:
         out.append(
@@ -395,7 +441,7 @@ def _eval_section(run: Run, idx: int, alpha: float) -> str:
                     [
                         d.get("chain"),
                         f"{d.get('from_stage')}→{d.get('to_stage')}",
-                        _fmt(scale * d["range"], ".1f" if scale == 100 else ".3f"),
+                        _fmt(scale * _num(d["range"]), ".1f" if scale == 100 else ".3f"),
                         f"{d.get('max_group')} − {d.get('min_group')}",
                     ]
                     for d in disp
@@ -437,11 +483,11 @@ def _steps_table(
             if st is None:
                 tds.append("<td></td><td></td>")
                 continue
-            p = st.get("p_holm", st.get("p"))
+            p = _num(st.get("p_holm", st.get("p")))
             mark = significance_mark(p, alpha)
-            d = scale * st["delta"]
+            d = scale * (_num(st.get("delta")) or 0.0)
             cls = "num loss" if mark and d < 0 else "num gain" if mark else "num"
-            lo, hi = st.get("delta_ci_low"), st.get("delta_ci_high")
+            lo, hi = _num(st.get("delta_ci_low")), _num(st.get("delta_ci_high"))
             ci = (
                 "–"
                 if lo is None or hi is None
@@ -455,25 +501,46 @@ def _steps_table(
         body.append("<tr>" + "".join(tds) + "</tr>")
     label = _e(s.get("group_label", "group"))
     return (
-        f"<table><caption class='muted'>changes along {_e(chain)}: * p &lt; {alpha:g}, ** p &lt; 0.01, "
+        f"<div class='scroll'><table><caption class='muted'>changes along {_e(chain)}: * p &lt; {alpha:g}, ** p &lt; 0.01, "
         "*** p &lt; 0.001 (paired test, Holm-corrected across groups); red: significant loss, "
         "green: significant gain</caption>"
         f"<thead><tr><th rowspan='2'>{label}</th><th rowspan='2' class='num'>n</th>{head1}</tr>"
-        f"<tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
 def _language_links_section(links: list[dict[str, Any]]) -> str:
-    out = []
+    """One block per declaration (data-link="CORPUS_RUN→CHAIN:STEP"), one table per task."""
+    blocks: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for i, link in enumerate(links):
+        blocks.setdefault(link["data_link"], []).append((i, link))
+    out = []
+    for name, items in blocks.items():
+        first = items[0][1]
+        trained = (
+            f"which trained on {', '.join(first['trained_on'])}"
+            if first["trained_on"]
+            else "declared to have trained on it"
+        )
+        out.append(
+            f"<div class='link' data-link='{_e(name)}'><h3>{_e(first['corpus'])} → "
+            f"{_e(first['chain'])}:{_e(first['to_stage'])}</h3><p class='muted'>"
+            f"{_e(first['from'])} → {_e(first['to'])}, {_e(trained)}; declared by "
+            f"{_e(first['declared_by'])}.</p>"
+        )
+        out.append(_language_link_tables(items))
+        out.append("</div>")
+    return "".join(out)
+
+
+def _language_link_tables(items: list[tuple[int, dict[str, Any]]]) -> str:
+    out = []
+    for i, link in items:
         corr = link["spearman"]
         rows = link["rows"]
         total = None
         unit = link["unit"] or "(metric units)"
-        out.append(
-            f"<h3>{_e(link['corpus'])} × {_e(link['task'])}: {_e(link['chain'])} "
-            f"{_e(link['from_stage'])}→{_e(link['to_stage'])}</h3>"
-        )
+        out.append(f"<h3>{_e(link['task'])}: {_e(link['metric'])}</h3>")
         rho_txt = "undefined" if corr["rho"] is None else f"{corr['rho']:+.2f}"
         out.append(
             kpis(
@@ -532,7 +599,8 @@ def _language_links_section(links: list[dict[str, Any]]) -> str:
                 ),
                 f"Each point is one evaluated language: its share of the corpus against its score "
                 f"change across the {link['from_stage']}→{link['to_stage']} step of {link['chain']} "
-                f"({link['from']} → {link['to']}); whiskers are paired-bootstrap CIs.",
+                f"({link['from']} → {link['to']}); whiskers are paired-bootstrap CIs. "
+                f"Red: rare (< {link['rare_below']} utterances) and losing by {link['loss_rule']}.",
                 "link-languages",
             )
         )
@@ -557,19 +625,18 @@ def _language_links_section(links: list[dict[str, Any]]) -> str:
                         _pct(r["share"], 3),
                         _fmt(r["delta_points"], "+.1f"),
                         "–"
-                        if r["ci_low"] is None
+                        if r["ci_low"] is None or r["ci_high"] is None
                         else f"[{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]",
                         r["n_items"],
                         _fmt(r["p_holm"], ".2g"),
-                        "rare & losing" + (" (significant)" if r["significant"] else "")
-                        if r["flagged"]
-                        else "",
+                        "rare & losing" if r["flagged"] else "",
                     ]
                     for r in rows
                 ],
                 {2, 3, 4, 5, 6, 7},
                 [r["flagged"] for r in rows],
-                caption=f"ρ rests on {corr['n']} languages; the corpus counts rest on the lang run's agreed labels",
+                caption=f"ρ rests on {corr['n']} languages; the corpus counts rest on the lang "
+                f"run's agreed labels; flag: rare (< {link['rare_below']}) and {link['loss_rule']}",
             )
         )
     return "".join(out)
@@ -581,7 +648,11 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
         corr = link["spearman"]
         rows = link["rows"]
         rho_txt = "undefined" if corr["rho"] is None else f"{corr['rho']:+.2f}"
-        out.append(f"<h3>{_e(link['rm'])} (RM) × {_e(link['lm'])} (LM likelihood)</h3>")
+        out.append(
+            f"<div class='link' data-link='{_e(link['data_link'])}'>"
+            f"<h3>{_e(link['rm'])} (RM) × {_e(link['lm'])} (LM likelihood)</h3>"
+            f"<p class='muted'>Declared by {_e(link['declared_by'])}.</p>"
+        )
         out.append(
             kpis(
                 [
@@ -620,8 +691,8 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
                     "link-countries",
                     "Reward-model rank vs LM likelihood rank",
                     desc,
-                    f"mean rank under {link['rm']} (1 = most preferred)",
-                    f"mean rank under {link['lm']}",
+                    "mean rank under the reward model (1 = most preferred)",
+                    "mean rank by LM likelihood (1 = most likely)",
                     zero_line=False,
                     legend=("country", "six largest rank differences"),
                 ),
@@ -645,14 +716,56 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
                 caption="the 15 countries ranked most differently",
             )
         )
+        out.append("</div>")
     return "".join(out)
+
+
+def _generic_links_section(links: list[dict[str, Any]]) -> str:
+    """Links of a kind without its own renderer: each block's scalar fields and its rows."""
+    out = []
+    for link in links:
+        out.append(
+            f"<div class='link' data-link='{_e(link.get('data_link', ''))}'>"
+            f"<h3>{_e(link.get('data_link', ''))}</h3>"
+            f"<p class='muted'>Declared by {_e(link.get('declared_by', ''))}.</p>"
+        )
+        scalars = [
+            (str(k), v)
+            for k, v in link.items()
+            if k not in ("rows", "data_link", "declared_by", "kind")
+            and isinstance(v, (str, int, float))
+            and not isinstance(v, bool)
+        ]
+        if scalars:
+            out.append(table(["field", "value"], [[k, v] for k, v in scalars]))
+        rows = [r for r in link.get("rows") or [] if isinstance(r, dict)]
+        if rows:
+            cols = list(dict.fromkeys(k for r in rows for k in r))
+            out.append(table(cols, [[_cell(r.get(c)) for c in cols] for r in rows]))
+        out.append("</div>")
+    return "".join(out)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return format(v, ".4g")
+    return str(v)
+
+
+# Renderers of link kinds by name; a side registering a link kind may add its own here.
+LINK_RENDERERS: dict[str, Any] = {
+    "languages": _language_links_section,
+    "countries": _country_links_section,
+}
 
 
 def _audit_section(runs: list[Run]) -> str:
     rows = []
     for r in runs:
-        a = r.audit or {}
-        inputs = a.get("inputs") or []
+        a = r.audit if isinstance(r.audit, dict) else {}
+        inputs = a.get("inputs") if isinstance(a.get("inputs"), list) else []
         fp = []
         for inp in inputs[:4]:
             if not isinstance(inp, dict):
@@ -664,7 +777,7 @@ def _audit_section(runs: list[Run]) -> str:
                 or (f"{len(inp['files'])} files" if isinstance(inp.get("files"), dict) else "")
             )
             fp.append(f"{name} {str(h)[:12]}")
-        versions = a.get("versions") or {}
+        versions = a.get("versions") if isinstance(a.get("versions"), dict) else {}
         rows.append(
             [
                 r.kind,
@@ -673,10 +786,47 @@ def _audit_section(runs: list[Run]) -> str:
                 a.get("finished", "–"),
                 "; ".join(fp) + (" …" if len(inputs) > 4 else "") or "–",
                 f"auditkit {versions.get('auditkit', '?')}" if versions else "no audit.json",
+                r.content_hash[:12],
+                ", ".join(str(c) for c in r.copies) or "–",
             ]
         )
     return table(
-        ["kind", "run", "folder", "finished", "inputs (sha256 / revision)", "versions"], rows
+        [
+            "kind",
+            "run",
+            "folder",
+            "finished",
+            "inputs (sha256 / revision)",
+            "versions",
+            "summary sha256",
+            "same summary also in",
+        ],
+        rows,
+    )
+
+
+def _findings_section(data: ReportData) -> str:
+    if not data.findings:
+        return card(
+            "findings",
+            "Findings",
+            "<p class='muted'>No findings: the runs hold no language shares, changes, "
+            "rankings or correlations to report.</p>",
+            collapsible=False,
+        )
+    items = "".join(
+        f"<li data-finding='{_e(f.kind)}'>{_e(f.text)} <span class='src'>— from "
+        f"{_e(', '.join(f.runs))} (<a href='#{_e(f.anchor)}'>details</a>)</span></li>"
+        for f in data.findings
+    )
+    rule = data.options.links.loss_rule()
+    return card(
+        "findings",
+        "Findings",
+        f"<ol>{items}</ol><p class='muted'>Ranked, computed from the run summaries: losses "
+        f"significant after Holm correction first, then declared skew → gap links, "
+        f"disparities, rankings and correlations. Rare &amp; losing means {_e(rule)}.</p>",
+        collapsible=False,
     )
 
 
@@ -687,17 +837,22 @@ def render_html(data: ReportData) -> str:
     probes = [r for r in runs if r.kind == "probe-rm"]
     evals = [r for r in runs if r.kind == "eval"]
     o = data.options
+    n_links = sum(len(v) for v in data.links.values())
+    n_copies = sum(len(r.copies) for r in runs)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{_e(o.title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{_e(o.title)}</h1><p>{len(langs)} corpus run(s), "
         f"{sum(not r.is_comparison for r in probes)} probe run(s), "
-        f"{len(evals)} evaluation run(s). Generated by auditkit {_e(__version__)}; "
-        "this file loads nothing from the network.</p></header>",
-        "<nav>",
+        f"{len(evals)} evaluation run(s)"
+        + (f" ({n_copies} duplicate folder(s) shown once)" if n_copies else "")
+        + f". Generated by auditkit {_e(__version__)}; this file loads nothing from the "
+        "network.</p></header>",
+        "<nav class='toc' aria-label='Contents'>",
     ]
     for anchor, name, present in (
+        ("findings", "Findings", True),
         ("languages", "Languages", langs),
         ("countries", "Countries", probes),
         ("evaluations", "Evaluations", evals),
@@ -707,51 +862,72 @@ def render_html(data: ReportData) -> str:
         if present:
             parts.append(f"<a href='#{anchor}'>{name}</a>")
     parts.append("</nav><main>")
+    parts.append(_findings_section(data))
     if langs:
-        parts.append("<section id='languages'><h2>Corpus language mix</h2>")
         parts.append(
-            "<p class='muted'>Utterances labelled by two language-ID detectors; a label counts only "
-            "where both agree.</p>"
+            card(
+                "languages",
+                "Corpus language mix",
+                "<p class='muted'>Utterances labelled by two language-ID detectors; a label "
+                "counts only where both agree.</p>"
+                + "".join(_lang_section(r, i, o.top_languages) for i, r in enumerate(langs)),
+            )
         )
-        parts.extend(_lang_section(r, i, o.top_languages) for i, r in enumerate(langs))
-        parts.append("</section>")
     if probes:
-        parts.append("<section id='countries'><h2>Country rankings of reward models and LMs</h2>")
-        parts.extend(_probe_section(r, i) for i, r in enumerate(probes) if not r.is_comparison)
-        parts.append(_heatmaps(probes))
-        parts.append("</section>")
+        parts.append(
+            card(
+                "countries",
+                "Country rankings of reward models and LMs",
+                "".join(_probe_section(r, i) for i, r in enumerate(probes) if not r.is_comparison)
+                + _heatmaps(probes),
+            )
+        )
     if evals:
-        parts.append("<section id='evaluations'><h2>Evaluations along alignment chains</h2>")
-        parts.extend(_eval_section(r, i, o.links.alpha) for i, r in enumerate(evals))
-        parts.append("</section>")
-    parts.append("<section id='links'><h2>Skew → gap links</h2>")
-    lang_links = data.links["languages"]
-    country_links = data.links["countries"]
+        parts.append(
+            card(
+                "evaluations",
+                "Evaluations along alignment chains",
+                "".join(_eval_section(r, i, o.links.alpha) for i, r in enumerate(evals)),
+            )
+        )
+    links = []
+    lang_links = data.links.get("languages", [])
     if lang_links:
-        parts.append(
-            "<p>For each evaluated language: its share of the corpus beside the change in its score "
-            f"across the {_e(o.links.step.upper())} step. Flagged: fewer than the rare threshold of "
-            f"utterances <em>and</em> a loss of more than {o.links.min_loss_points:g} points.</p>"
+        links.append(
+            "<p>For each evaluated language: its share of the corpus beside the change in its "
+            "score across the chain step that trained on the corpus. Flagged: fewer than the "
+            f"rare threshold of utterances <em>and</em> {_e(o.links.loss_rule())}.</p>"
         )
-        parts.append(_language_links_section(lang_links))
-    if country_links:
-        parts.append(
-            "<p>For countries: a reward model's mean rank beside an LM's likelihood rank.</p>"
+    for kind in LINK_KINDS.values():
+        kind_links = data.links.get(kind.name, [])
+        if kind_links:
+            if kind.name == "countries":
+                links.append(
+                    "<p>For countries: a reward model's mean rank beside an LM's likelihood "
+                    "rank.</p>"
+                )
+            render = LINK_RENDERERS.get(kind.name, _generic_links_section)
+            links.append(render(kind_links))
+    if data.link_hint:
+        links.append(f"<p class='muted' id='link-hint'>{_e(data.link_hint)}</p>")
+    if not n_links and not data.link_hint:
+        links.append(
+            "<p class='muted'>No links: a link joins a <code>lang</code> run to the chain step "
+            "of a language <code>eval</code> run (TyDiQA, Belebele) that trained on it, or a "
+            "reward-model <code>probe-rm</code> run to an LM-likelihood one; declare others "
+            "with <code>--link SOURCE_RUN=TARGET</code>.</p>"
         )
-        parts.append(_country_links_section(country_links))
-    if not lang_links and not country_links:
-        parts.append(
-            "<p class='muted'>No links: they need a <code>lang</code> run together with a "
-            "language <code>eval</code> run (TyDiQA, Belebele), or two <code>probe-rm</code> runs.</p>"
-        )
-    parts.append("</section>")
-    parts.append("<section id='audit'><h2>Audit records</h2>")
+    parts.append(card("links", "Skew → gap links", "".join(links)))
     parts.append(
-        "<p class='muted'>Each run folder's audit.json; <code>auditkit rerun FOLDER/audit.json</code> "
-        "re-runs it.</p>"
+        card(
+            "audit",
+            "Audit records",
+            "<p class='muted'>Each run folder's audit.json; <code>auditkit rerun "
+            "FOLDER/audit.json</code> re-runs it. A run is identified by its summary's "
+            "sha256: folders holding the same summary appear once.</p>" + _audit_section(runs),
+        )
     )
-    parts.append(_audit_section(runs))
-    parts.append("</section></main>")
+    parts.append("</main>")
     parts.append(
         f"<footer>auditkit {_e(__version__)} · world geometry: Natural Earth 1:110m (public domain)</footer>"
     )

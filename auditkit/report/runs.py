@@ -7,6 +7,7 @@ on a missing key. A folder without a readable summary.json is a user error namin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -30,6 +31,9 @@ class Run:
     summary: dict[str, Any]
     audit: dict[str, Any] | None = None
     label: str = field(default="")
+    # Other folders holding the same summary (a comparison's member passed again, a *-rerun
+    # copy, the same folder under another path): the run appears once, these are noted.
+    copies: list[Path] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -44,6 +48,12 @@ class Run:
             self.kind == "probe-rm" and "countries" not in s and isinstance(s.get("models"), dict)
         )
 
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the summary's canonical JSON: the run's identity in a report, whatever
+        folder (or copy of a folder) it was read from."""
+        return summary_hash(self.summary)
+
     def member_dirs(self) -> list[Path]:
         """The per-model run folders of a comparison run."""
         if not self.is_comparison:
@@ -57,6 +67,11 @@ class Run:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number (auditkit writes null for undefined values)")
+
+
+def summary_hash(summary: dict[str, Any]) -> str:
+    canonical = json.dumps(summary, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _read_json_file(path: Path) -> Any:
@@ -114,9 +129,16 @@ def find_run_dirs(path: Path) -> list[Path]:
 
 
 def load_runs(paths: Iterable[str | Path]) -> list[Run]:
-    """Load run folders; a folder that holds several runs (e.g. reports/) is expanded."""
+    """Load run folders; a folder that holds several runs (e.g. reports/) is expanded.
+
+    One run, one appearance: runs are identified by their summary's content hash, so a
+    folder passed twice, a comparison's member folder also passed alone, or a ``*-rerun``
+    copy with an identical summary is loaded once (the other folders are kept in
+    ``Run.copies``). Candidates are visited in the order given, so the first path wins.
+    """
     runs: list[Run] = []
     seen: set[Path] = set()
+    by_hash: dict[str, Run] = {}
     pending = [d for p in paths for d in find_run_dirs(Path(p))]
     while pending:
         d = pending.pop(0)
@@ -125,6 +147,11 @@ def load_runs(paths: Iterable[str | Path]) -> list[Run]:
             continue
         seen.add(key)
         run = load_run(d)
+        first = by_hash.get(run.content_hash)
+        if first is not None:
+            first.copies.append(run.path)
+            continue
+        by_hash[run.content_hash] = run
         runs.append(run)
         pending.extend(run.member_dirs())  # a comparison brings its per-model folders
     labels: dict[str, int] = {}
@@ -141,7 +168,10 @@ def load_runs(paths: Iterable[str | Path]) -> list[Run]:
 def run_label(run: Run) -> str:
     s = run.summary
     if run.kind == "lang":
-        return str(s.get("corpus") or run.path.name)
+        corpus = str(s.get("corpus") or run.path.name)
+        # a local corpus is named by its path: the file name says as much, and an absolute
+        # path of the machine that ran it must not end up in a shared report
+        return Path(corpus).name if Path(corpus).is_absolute() else corpus
     if run.kind == "probe-rm":
         if "countries" not in s and isinstance(s.get("models"), dict):
             return "comparison of " + ", ".join(map(str, s["models"]))
@@ -187,15 +217,21 @@ def get_path(d: Any, dotted: str) -> Any:
 
 
 def lang_languages(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """[{code, name, count, share}] by count, share of agreed utterances."""
+    """[{code, name, count, share}] by count, share of agreed utterances.
+
+    Counts and shares are read as numbers (a value that is not one counts as 0 / unknown),
+    codes and names as text: a summary is an input like any other.
+    """
     rows = summary.get("languages") or []
     if isinstance(rows, dict):  # {code: count}
-        total = sum(rows.values()) or 1
-        rows = [{"code": c, "count": n, "share": n / total} for c, n in rows.items()]
+        rows = [{"code": c, "count": n} for c, n in rows.items()]
+    if not isinstance(rows, list):
+        return []
+    rows = [r for r in rows if isinstance(r, dict)]
+    counts = [max(0, int(num(r.get("count")) or 0)) for r in rows]
+    total = sum(counts)
     out = []
-    total = sum(int(r.get("count") or 0) for r in rows) or 0
-    for r in rows:
-        count = int(r.get("count") or 0)
+    for r, count in zip(rows, counts):
         share = num(r.get("share"))
         if share is None:
             share = count / total if total else 0.0
@@ -234,16 +270,17 @@ LM_SCORERS = {"lm", "perplexity", "likelihood", "logprob", "nll", "mean_nll"}
 
 def probe_countries(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """[{country, iso3, mean_rank, rank, ...}] ordered by rank (1 = most preferred)."""
-    rows = summary.get("countries") or []
+    rows = summary.get("countries")
     out = []
-    for r in rows:
+    for r in rows if isinstance(rows, list) else ():
         if not isinstance(r, dict) or not r.get("country"):
             continue
+        iso3 = r.get("iso3")
         out.append(
             {
                 **r,
                 "country": str(r["country"]),
-                "iso3": r.get("iso3"),
+                "iso3": str(iso3) if isinstance(iso3, (str, int)) and iso3 != "" else None,
                 "mean_rank": num(r.get("mean_rank")),
                 "rank": num(r.get("rank")),
             }
@@ -260,8 +297,9 @@ def probe_countries(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 def probe_correlations(summary: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     """{survey: {rho, p, n}} of the country ranking against reference surveys."""
-    out = {}
-    for name, c in (summary.get("correlations") or {}).items():
+    out: dict[str, dict[str, float | None]] = {}
+    corr = summary.get("correlations")
+    for name, c in corr.items() if isinstance(corr, dict) else ():
         if isinstance(c, dict):
             rho = num(c.get("rho", c.get("spearman", c.get("statistic"))))
             out[str(name)] = {
@@ -318,21 +356,49 @@ def eval_scale(summary: dict[str, Any]) -> float:
 
 
 def eval_chains(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """[{name, stages: [{model, stage}]}]; reconstructed from steps when not stored."""
+    """[{name, stages: [{model, stage}]}] (text only); reconstructed from steps when absent."""
     chains = summary.get("chains")
     if isinstance(chains, list) and chains:
-        return chains
+        out = []
+        for c in chains:
+            if not isinstance(c, dict):
+                continue
+            stages = [
+                {"model": str(st.get("model")), "stage": str(st.get("stage") or "")}
+                for st in c.get("stages") or []
+                if isinstance(st, dict) and st.get("model") is not None
+            ]
+            out.append({"name": str(c.get("name", "chain")), "stages": stages})
+        return out
     seen: dict[str, list[dict[str, str]]] = {}
-    for s in summary.get("steps") or []:
+    for s in eval_steps(summary):
         stages = seen.setdefault(str(s.get("chain", "chain")), [])
         for m, st in ((s.get("from"), s.get("from_stage")), (s.get("to"), s.get("to_stage"))):
-            if m and all(x["model"] != m for x in stages):
-                stages.append({"model": m, "stage": st or ""})
+            if m and all(x["model"] != str(m) for x in stages):
+                stages.append({"model": str(m), "stage": str(st or "")})
     return [{"name": n, "stages": st} for n, st in seen.items()]
 
 
 def eval_steps(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in summary.get("steps") or [] if isinstance(s, dict)]
+    steps = summary.get("steps")
+    return [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
+
+
+def eval_models(summary: dict[str, Any]) -> dict[str, dict[str, dict[str, float | None]]]:
+    """{model: {group: {value, ci_low, ci_high, n}}} with every statistic read as a number."""
+    models = summary.get("models")
+    if not isinstance(models, dict):
+        return {}
+    out: dict[str, dict[str, dict[str, float | None]]] = {}
+    for m, per_group in models.items():
+        if not isinstance(per_group, dict):
+            continue
+        out[str(m)] = {
+            str(g): {k: num(v.get(k)) for k in ("value", "ci_low", "ci_high", "n")}
+            for g, v in per_group.items()
+            if isinstance(v, dict)
+        }
+    return out
 
 
 def eval_groups(summary: dict[str, Any]) -> list[str]:
@@ -340,11 +406,18 @@ def eval_groups(summary: dict[str, Any]) -> list[str]:
     if isinstance(groups, list) and groups:
         return [str(g) for g in groups]
     seen: list[str] = []
-    for per_group in (summary.get("models") or {}).values():
+    for per_group in eval_models(summary).values():
         for g in per_group:
             if g not in seen:
                 seen.append(g)
     return seen
+
+
+def eval_confidence(summary: dict[str, Any]) -> float:
+    """Confidence level of the CIs (0.95 unless the summary's statistics say otherwise)."""
+    stats = summary.get("statistics")
+    c = num(stats.get("confidence")) if isinstance(stats, dict) else None
+    return c if c is not None and 0 < c < 1 else 0.95
 
 
 def significance_mark(p: float | None, alpha: float = 0.05) -> str:

@@ -1,11 +1,17 @@
-"""The terminal report: a rich summary of each run folder and of the skew -> gap links."""
+"""The terminal report: findings first, then a rich summary of each run folder and of the
+declared skew -> gap links.
+
+Text from run folders goes through :func:`escape` (auditkit.console.esc, the one escape helper
+of every command: rich markup escaped, control and escape sequences neutralised) before rich
+renders it; numbers are read as numbers first.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 
-from auditkit.console import esc
+from auditkit.console import esc as escape
 from auditkit.report.model import ReportData
 from auditkit.report.runs import (
     KINDS,
@@ -16,6 +22,7 @@ from auditkit.report.runs import (
     lang_languages,
     lang_threshold,
     lang_totals,
+    num,
     probe_correlations,
     probe_countries,
     probe_matrix,
@@ -34,8 +41,8 @@ def _lang(run: Run, console: Console, top: int) -> None:
     tot = lang_totals(s)
     thr = lang_threshold(s)
     t = Table(
-        title=esc(f"[lang] {run.label}: language mix (agreed by both detectors)"),
-        caption=esc(str(run.path)),
+        title=escape(f"[lang] {run.label}: language mix (agreed by both detectors)"),
+        caption=escape(str(run.path)),
     )
     t.add_column("code")
     t.add_column("language")
@@ -44,8 +51,8 @@ def _lang(run: Run, console: Console, top: int) -> None:
     for r in langs[:top]:
         style = "dark_orange" if r["count"] < thr else ""
         t.add_row(
-            esc(r["code"]),
-            esc(r["name"]),
+            escape(r["code"]),
+            escape(r["name"]),
             f"{r['count']:,}",
             _pct(r["share"], 2),
             style=style,
@@ -64,7 +71,8 @@ def _lang(run: Run, console: Console, top: int) -> None:
     console.print(
         f"  utterances {total:,} · agreed {tot['agreed'] or 0:,} · disagreed "
         f"{tot['disagreed'] or 0:,} · empty {tot['empty'] or 0:,} · non-English "
-        f"{_pct(s.get('non_english_share'))} · {len(low)} languages < {thr} utterances"
+        f"{_pct(num(s.get('non_english_share')))} · {len(low)} languages < {thr} utterances",
+        highlight=False,
     )
 
 
@@ -73,8 +81,8 @@ def _probe(run: Run, console: Console, k: int = 10) -> None:
     rows = probe_countries(s)
     kind = {"rm": "reward model", "lm": "LM likelihood"}.get(probe_scorer(s), "probe")
     t = Table(
-        title=esc(f"[probe-rm] {run.label} ({kind}): top and bottom countries"),
-        caption=esc(str(run.path)),
+        title=escape(f"[probe-rm] {run.label} ({kind}): top and bottom countries"),
+        caption=escape(str(run.path)),
     )
     for col in ("rank", "country", "mean rank", "", "rank ", "country ", "mean rank "):
         t.add_column(col, justify="right" if "rank" in col else "left")
@@ -82,11 +90,11 @@ def _probe(run: Run, console: Console, k: int = 10) -> None:
     for a, b in zip(rows[:k], rows[-k:]):
         t.add_row(
             f"{a['rank']:.0f}" if a["rank"] is not None else "–",
-            esc(a["country"]),
+            escape(a["country"]),
             f"{a['mean_rank']:.1f}" if a["mean_rank"] is not None else "–",
             "│",
             f"{b['rank']:.0f}" if b["rank"] is not None else "–",
-            esc(b["country"]),
+            escape(b["country"]),
             f"{b['mean_rank']:.1f}" if b["mean_rank"] is not None else "–",
         )
     console.print(t)
@@ -95,16 +103,18 @@ def _probe(run: Run, console: Console, k: int = 10) -> None:
         console.print(
             "  Spearman with reference surveys: "
             + "; ".join(
-                f"{esc(n)} ρ={c['rho']:.3f} (p={c['p']:.2g}, n={c['n']:.0f})"
+                f"{escape(n)} ρ={c['rho']:.3f} (p={c['p']:.2g}, n={c['n']:.0f})"
                 if c["rho"] is not None and c["p"] is not None and c["n"] is not None
-                else f"{esc(n)} ρ={esc(c['rho'])}"
+                else f"{escape(n)} ρ={'–' if c['rho'] is None else format(c['rho'], '.3f')}"
                 for n, c in corr.items()
-            )
+            ),
+            highlight=False,
         )
-    if s.get("reference_country") and s.get("share_ranked_below_reference") is not None:
+    below = num(s.get("share_ranked_below_reference"))
+    if s.get("reference_country") and below is not None:
         console.print(
-            f"  {_pct(s['share_ranked_below_reference'])} of countries ranked below "
-            f"{esc(s['reference_country'])}"
+            f"  {_pct(below)} of countries ranked below {escape(s['reference_country'])}",
+            highlight=False,
         )
 
 
@@ -114,12 +124,14 @@ def _matrix(run: Run, console: Console) -> None:
         return
     labels, rho = m
     short = [lab.split("/")[-1] for lab in labels]
-    t = Table(title=esc(f"[probe-rm] Spearman between the models' country rankings ({run.path})"))
+    t = Table(
+        title=escape(f"[probe-rm] Spearman between the models' country rankings ({run.path})")
+    )
     t.add_column("")
     for lab in short:
-        t.add_column(esc(lab), justify="right")
+        t.add_column(escape(lab), justify="right")
     for lab, row in zip(short, rho):
-        t.add_row(esc(lab), *("–" if v is None else f"{v:.2f}" for v in row))
+        t.add_row(escape(lab), *("–" if v is None else f"{v:.2f}" for v in row))
     console.print(t)
 
 
@@ -131,23 +143,23 @@ def _eval(run: Run, console: Console, alpha: float) -> None:
         steps = [
             x
             for x in eval_steps(s)
-            if x.get("chain") == chain.get("name") and x.get("delta") is not None
+            if str(x.get("chain")) == chain.get("name") and num(x.get("delta")) is not None
         ]
         if not steps:
             continue
         t = Table(
-            title=esc(
+            title=escape(
                 f"[eval] {run.label}: {s.get('metric')}{unit} changes along {chain.get('name')}"
             ),
-            caption="* p<0.05, ** p<0.01, *** p<0.001 (Holm-corrected across groups)",
+            caption=f"* p<{alpha:g}, ** p<0.01, *** p<0.001 (Holm-corrected across groups)",
         )
         t.add_column("step")
         groups: list[str] = []
         for x in steps:
-            if x["group"] not in groups:
-                groups.append(x["group"])
+            if str(x.get("group")) not in groups:
+                groups.append(str(x.get("group")))
         for g in groups:
-            t.add_column(esc(g), justify="right")
+            t.add_column(escape(g), justify="right")
         order: list[str] = []
         for x in steps:
             key = f"{x.get('from_stage')}→{x.get('to_stage')}"
@@ -160,20 +172,21 @@ def _eval(run: Run, console: Console, alpha: float) -> None:
                     (
                         y
                         for y in steps
-                        if y["group"] == g and f"{y.get('from_stage')}→{y.get('to_stage')}" == key
+                        if str(y.get("group")) == g
+                        and f"{y.get('from_stage')}→{y.get('to_stage')}" == key
                     ),
                     None,
                 )
                 if x is None:
                     cells.append("")
                     continue
-                p = x.get("p_holm", x.get("p"))
-                d = scale * x["delta"]
+                p = num(x.get("p_holm", x.get("p")))
+                d = scale * (num(x.get("delta")) or 0.0)
                 mark = significance_mark(p, alpha)
                 colour = "red" if d < 0 and mark else "green" if mark else ""
                 txt = f"{d:+.1f}{mark}" if scale == 100 else f"{d:+.3f}{mark}"
                 cells.append(f"[{colour}]{txt}[/]" if colour else txt)
-            t.add_row(esc(key), *cells)
+            t.add_row(escape(key), *cells)
         console.print(t)
     _eval_reference_gaps(run, console, alpha)
 
@@ -182,11 +195,19 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
     """Opinion tasks: the reference group minus each group (the paper's Figure 5: USA minus
     country), before -> after each chain step, x100, paired per question."""
     s = run.summary
-    rows = [r for r in s.get("reference_gap_steps") or [] if r.get("delta") is not None]
+    gap_steps = s.get("reference_gap_steps")
+    rows = [
+        r
+        for r in (gap_steps if isinstance(gap_steps, list) else [])
+        if isinstance(r, dict)
+        and num(r.get("delta")) is not None
+        and num(r.get("from_value")) is not None
+        and num(r.get("to_value")) is not None
+    ]
     if not rows:
         return
     t = Table(
-        title=esc(
+        title=escape(
             f"[eval] {run.label}: {s.get('reference_group')} minus each "
             f"{s.get('group_label', 'group')} (x100), before → after each step"
         ),
@@ -195,10 +216,10 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
     t.add_column("chain / step", no_wrap=True)
     groups: list[str] = []
     for r in rows:
-        if r["group"] not in groups:
-            groups.append(r["group"])
+        if str(r.get("group")) not in groups:
+            groups.append(str(r.get("group")))
     for g in groups:
-        t.add_column(esc(str(g)), justify="right")
+        t.add_column(escape(str(g)), justify="right")
     keys: list[tuple[str, str]] = []
     for r in rows:
         k = (str(r.get("chain")), f"{r.get('from_stage')}→{r.get('to_stage')}")
@@ -211,7 +232,7 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
                 (
                     x
                     for x in rows
-                    if x["group"] == g
+                    if str(x.get("group")) == g
                     and (str(x.get("chain")), f"{x.get('from_stage')}→{x.get('to_stage')}")
                     == (chain, step)
                 ),
@@ -220,31 +241,33 @@ def _eval_reference_gaps(run: Run, console: Console, alpha: float) -> None:
             if r is None:
                 cells.append("")
                 continue
-            mark = significance_mark(r.get("p_holm", r.get("p")), alpha)
-            cells.append(f"{100 * r['from_value']:+.1f} → {100 * r['to_value']:+.1f}{esc(mark)}")
-        t.add_row(esc(f"{chain} {step}"), *cells)
+            mark = significance_mark(num(r.get("p_holm", r.get("p"))), alpha)
+            before, after = 100 * num(r["from_value"]), 100 * num(r["to_value"])
+            cells.append(f"{before:+.1f} → {after:+.1f}{escape(mark)}")
+        t.add_row(escape(f"{chain} {step}"), *cells)
     console.print(t)
 
 
 def _links(data: ReportData, console: Console) -> None:
-    for link in data.links["languages"]:
+    for link in data.links.get("languages", []):
         c = link["spearman"]
         t = Table(
-            title=esc(
-                f"skew → gap: {link['corpus']} × {link['task']} ({link['chain']} "
-                f"{link['from_stage']}→{link['to_stage']})"
+            title=escape(
+                f"skew → gap [{link['data_link']}]: {link['corpus']} × {link['task']} "
+                f"({link['chain']} {link['from_stage']}→{link['to_stage']})"
             ),
-            caption=(
+            caption=escape(
                 "Spearman ρ(share, change) = "
                 + ("undefined" if c["rho"] is None else f"{c['rho']:+.2f} (p={c['p']:.2g})")
-                + f", n = {c['n']} languages; flagged = rare (< {link['rare_below']}) and losing"
+                + f", n = {c['n']} languages; flagged = rare (< {link['rare_below']}) and "
+                f"{link['loss_rule']}; declared by {link['declared_by']}"
             ),
         )
         for col in ("language", "utterances", "share", "Δ", "p (Holm)", "flag"):
             t.add_column(col, justify="left" if col in ("language", "flag") else "right")
         for r in link["rows"]:
             t.add_row(
-                esc(f"{r['name']} ({r['code']})"),
+                escape(f"{r['name']} ({r['code']})"),
                 f"{r['count']:,}",
                 _pct(r["share"], 3),
                 "–" if r["delta_points"] is None else f"{r['delta_points']:+.1f}",
@@ -252,13 +275,41 @@ def _links(data: ReportData, console: Console) -> None:
                 "[bold red]rare & losing[/]" if r["flagged"] else "",
             )
         console.print(t)
-    for link in data.links["countries"]:
+    for link in data.links.get("countries", []):
         c = link["spearman"]
         rho = "undefined" if c["rho"] is None else f"{c['rho']:+.2f} (p={c['p']:.2g})"
         console.print(
-            f"[bold]countries:[/] {esc(link['rm'])} mean rank vs {esc(link['lm'])} likelihood rank: "
-            f"Spearman ρ = {rho}, n = {c['n']} countries"
+            f"[bold]countries:[/] {escape(link['rm'])} mean rank vs {escape(link['lm'])} "
+            f"likelihood rank: Spearman ρ = {rho}, n = {c['n']} countries",
+            highlight=False,
         )
+    for name, links in data.links.items():
+        if name in ("languages", "countries"):
+            continue
+        for link in links:
+            console.print(
+                f"[bold]{escape(name)}:[/] {escape(link.get('data_link', ''))} "
+                f"(declared by {escape(link.get('declared_by', ''))})",
+                highlight=False,
+            )
+    if data.link_hint:
+        console.print(f"[dim]{escape(data.link_hint)}[/]", highlight=False)
+
+
+def print_findings(data: ReportData, console: Console) -> None:
+    """The ranked findings, numbered, each with the run(s) it comes from."""
+    console.print("[bold]Findings[/]")
+    if not data.findings:
+        console.print("  (none: no shares, changes, rankings or correlations to report)")
+    for i, f in enumerate(data.findings, 1):
+        console.print(
+            f"  {i}. {escape(f.text)} [dim]— from {escape(', '.join(f.runs))}[/]",
+            highlight=False,
+        )
+    console.print(
+        f"  [dim]rare & losing = {escape(data.options.links.loss_rule())}[/]", highlight=False
+    )
+    console.print()
 
 
 def print_report(data: ReportData, console: Console | None = None) -> None:
@@ -266,6 +317,7 @@ def print_report(data: ReportData, console: Console | None = None) -> None:
         from auditkit.console import console as default_console
 
         console = default_console
+    print_findings(data, console)
     for run in sorted(data.runs, key=lambda r: KINDS.index(r.kind)):
         if run.kind == "lang":
             _lang(run, console, min(15, data.options.top_languages))

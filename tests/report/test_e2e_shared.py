@@ -15,7 +15,7 @@ import pytest
 from auditkit.cli import main
 from tests.conftest import require_shared
 from tests.report.browser import load_page, require_chromium
-from tests.report.test_browser import _save_screenshot
+from tests.report.test_browser import _save_screenshot, check_layout
 from tests.report.test_html import CHART_KINDS
 
 pytestmark = pytest.mark.shared
@@ -48,6 +48,12 @@ def study_runs(tmp_path_factory):
         out=root / "probes",
         n_resamples=100,
     )
+    # the released Starling-RM scores alone (the acceptance case of the findings/link checks)
+    probe_rm(
+        scores=[str(scores / "starling-rm-7b-alpha-reformatted.csv")],
+        out=root.parent / f"{root.name}-starling",
+        n_resamples=100,
+    )
     return root
 
 
@@ -64,6 +70,8 @@ def test_one_command_reports_the_study_outputs(study_runs, tmp_path):
                 "json",
                 "--output",
                 str(tmp_path / "links.json"),
+                "--link",
+                str(study_runs / "lang") + "=llama-tulu:sft",
             ]
         )
     except SystemExit as e:
@@ -81,7 +89,9 @@ def test_one_command_reports_the_study_outputs(study_runs, tmp_path):
     # released outputs (74.34 -> 65.48, the study's metric), and LIMA has no Bengali at all.
     assert rows["bn"]["n_items"] == 113
     assert rows["bn"]["delta_points"] == pytest.approx(-8.86, abs=0.005)
-    assert rows["bn"]["count"] == 0 and "bengali" in lang_link["flagged"]
+    # flagged "rare & losing" only when the drop is also significant after Holm correction
+    assert rows["bn"]["count"] == 0
+    assert ("bengali" in lang_link["flagged"]) == (rows["bn"]["p_holm"] < 0.05)
     assert rows["en"]["share"] > 0.9
     assert lang_link["spearman"]["n"] == 9
 
@@ -102,3 +112,53 @@ def test_one_command_reports_the_study_outputs(study_runs, tmp_path):
     for kind in CHART_KINDS:
         assert f'data-chart="{kind}"' in page.dom
     _save_screenshot(shot, "report-shared-study.png")
+    # real data at desktop and phone width: findings first, nothing overflows, no label
+    # collides (181 countries, nine languages with CIs, long model names)
+    check_layout(chromium, html, tmp_path / "layout", "report-shared-study")
+
+
+def _links_in(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"data-link='([^']*)'", html)
+
+
+def test_findings_first_and_links_only_where_declared(study_runs, tmp_path):
+    """A lang run of a local corpus (LIMA, a file: it names no Hub dataset), the released
+    Starling-RM scores and the released TyDiQA outputs: findings first, no skew -> gap link;
+    the same with --link <lang run>=llama-tulu:sft: exactly one."""
+    runs = [
+        str(study_runs / "lang"),
+        str(study_runs.parent / f"{study_runs.name}-starling"),
+        str(study_runs / "tydiqa"),
+    ]
+    plain, linked = tmp_path / "plain.html", tmp_path / "linked.html"
+    for html, extra in ((plain, []), (linked, ["--link", runs[0] + "=llama-tulu:sft"])):
+        try:
+            main(["report", *runs, "--html", str(html), *extra])
+        except SystemExit as e:
+            pytest.fail(f"auditkit report exited {e.code}")
+    for html in (plain, linked):
+        text = html.read_text("utf-8")
+        body = text[text.index("<main>") :]
+        assert body.startswith("<main><section class='card' id='findings'>")
+        assert body.index("id='findings'") < body.index("<svg")
+        findings = body[: body.index("</section>")]
+        assert "Starling-RM-7B-alpha ranks United States of America" in findings
+        assert "tydiqa-goldp" in findings
+    assert _links_in(plain.read_text("utf-8")) == []
+    # the Starling scores alone and inside the comparison folder are one run
+    from auditkit.report.runs import load_runs
+
+    both = load_runs([study_runs, runs[1]])
+    starling = [r for r in both if r.label == "berkeley-nest/Starling-RM-7B-alpha"]
+    assert len(starling) == 1 and [c.name for c in starling[0].copies] == [
+        f"{study_runs.name}-starling"
+    ]
+    assert "--link lang=llama-tulu:sft" in plain.read_text("utf-8")  # says how to declare one
+    assert _links_in(linked.read_text("utf-8")) == ["lang→llama-tulu:sft"]
+    text = linked.read_text("utf-8")
+    findings = text[text.index("id='findings'") :]
+    findings = findings[: findings.index("</section>")]
+    # the Bengali sentence of the study, from the released outputs
+    assert "Bangla is 0 of" in findings and "Bangla fell 8.9 points (95 % CI" in findings

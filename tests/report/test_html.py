@@ -20,6 +20,10 @@ from auditkit.report.geometry import (
 from auditkit.report.html import external_references
 from tests.report.conftest import RUNS
 
+# The fixture corpus is a local file, so nothing declares its training step: the tests link
+# it with --link, and --min-loss 0 flags every drop of a rare language.
+LINKED = {"links": ["lang=llama-tulu:sft"], "min_loss_points": 0.0}
+
 CHART_KINDS = (
     "language-shares",
     "choropleth",
@@ -62,7 +66,7 @@ class _Svgs(HTMLParser):
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("html") / "report.html"
-    report([RUNS], html=out)
+    report([RUNS], html=out, **LINKED)
     return out.read_text("utf-8")
 
 
@@ -106,8 +110,8 @@ def test_external_reference_detector_finds_what_a_browser_would_fetch():
 
 def test_report_is_deterministic(tmp_path):
     a, b = tmp_path / "a.html", tmp_path / "b.html"
-    report([RUNS], html=a)
-    report([RUNS], html=b)
+    report([RUNS], html=a, **LINKED)
+    report([RUNS], html=b, **LINKED)
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -125,6 +129,8 @@ def test_links_section_flags_bengali(html):
     sec = html[html.index("id='links'") :]
     assert "Bangla" in sec and "rare &amp; losing" in sec
     assert "rests on 9 languages" in sec
+    assert "a drop of more than 0 points (--min-loss)" in sec  # the rule in force is named
+    assert sec.count("data-link='lang→llama-tulu:sft'") == 1
 
 
 def test_world_geometry_is_small_complete_and_offline():

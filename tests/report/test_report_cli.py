@@ -22,8 +22,9 @@ def _run(args: list[str]) -> int:
 
 
 def test_terminal_report_summarises_each_kind_and_the_links(capsys):
-    assert _run(["report", str(RUNS)]) == 0
+    assert _run(["report", str(RUNS), "--link", "lang=llama-tulu:sft", "--min-loss", "0"]) == 0
     out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("Findings 1. ")
     assert "[lang] tulu-like-sft-sample: language mix" in out
     assert "non-English 13.7%" in out
     assert "[probe-rm] berkeley-nest/Starling-RM-7B-alpha (reward model)" in out
@@ -50,6 +51,10 @@ def test_report_writes_html_compliance_and_links(tmp_path, capsys):
             str(tmp_path / "folder"),
             "--rare-below",
             "40",
+            "--link",
+            "lang=llama-tulu:sft",
+            "--min-loss",
+            "0",
         ]
     )
     assert code == 0
@@ -74,24 +79,29 @@ def test_json_format_prints_the_links(capsys):
                 str(RUNS / "eval_tydiqa"),
                 "--format",
                 "json",
-                "--step",
-                "total",
+                "--link",
+                "lang=llama-tulu:pt",
             ]
         )
         == 0
     )
     data = json.loads(capsys.readouterr().out)
     (link,) = data["languages"]
-    assert (link["from_stage"], link["to_stage"]) == ("base", "pt")
+    assert (link["from_stage"], link["to_stage"]) == ("sft", "pt")
+    assert link["data_link"] == "lang→llama-tulu:pt"
+    assert link["declared_by"] == "--link lang=llama-tulu:pt"
     assert data["countries"] == []
+    assert data["options"]["link"] == ["lang=llama-tulu:pt"]
 
 
 def test_report_errors_name_the_file(tmp_path, capsys):
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "summary.json").write_text('{"kind": "lang", ')
     assert _run(["report", str(tmp_path / "bad")]) == 2
-    err = " ".join(capsys.readouterr().err.split())
-    assert "summary.json:1" in err and "not valid JSON" in err and "Traceback" not in err
+    err = capsys.readouterr().err
+    # rich folds a long tmp path across lines wherever it likes: compare without whitespace
+    assert "summary.json:1:" in "".join(err.split())
+    assert "not valid JSON" in " ".join(err.split()) and "Traceback" not in err
     (tmp_path / "bad" / "summary.json").write_text('{"kind": "speech"}')
     assert _run(["report", str(tmp_path / "bad")]) == 2
     err = " ".join(capsys.readouterr().err.split())
@@ -102,13 +112,15 @@ def test_report_errors_name_the_file(tmp_path, capsys):
 def test_help_shows_defaults(capsys):
     assert _run(["report", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "[default: 30; x>=1]" in out and "--rare-below" in out and "[default: sft]" in out
+    assert "[default: 30; x>=1]" in out and "--rare-below" in out
+    assert "--link SOURCE_RUN=TARGET" in out and "significant after Holm" in out
     assert _run(["check", "--help"]) == 0
     assert "Exit status: 0" in " ".join(capsys.readouterr().out.split())
 
 
 def test_compliance_markdown_sections_and_croissant_rai():
-    md = render_compliance(report([RUNS]))
+    md = render_compliance(report([RUNS], links=["lang=llama-tulu:sft"], min_loss_points=0))
+    assert md.index("## Findings") < md.index("## 1. Linguistic")
     for heading in (
         "## 1. Linguistic characteristics of the training content",
         "### Languages",
