@@ -18,7 +18,7 @@ from auditkit.errors import AuditkitError
 COMMANDS: dict[str, str] = {
     "lang": "auditkit.langid.cli:lang",
     "corpora": "auditkit.corpora.cli:corpora",
-    "probe-rm": "auditkit.probes.cli:probe_rm",
+    "probe-rm": "auditkit.pipelines.cli:probe_rm",
     "eval": "auditkit.evals.cli:eval_group",
     "report": "auditkit.report.cli:report",
     "check": "auditkit.report.cli:check",
@@ -28,7 +28,7 @@ COMMANDS: dict[str, str] = {
 HELP = {
     "lang": "Language-ID every utterance of an SFT or preference corpus (two detectors).",
     "corpora": "List the corpus aliases and formats auditkit knows.",
-    "probe-rm": "Probe a reward model (or LM) with counterfactual country templates.",
+    "probe-rm": "Probe a reward model (or LM): countries, languages, per-language pair accuracy.",
     "eval": "Dialect, language and opinion evaluations along alignment chains.",
     "report": "Terminal, HTML and compliance reports over run folders.",
     "check": "Gate a release: evaluate a policy file against run folders.",

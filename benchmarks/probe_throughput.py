@@ -17,6 +17,11 @@ scored. (a) is timed on the first --study-sample sequences (its rate is flat: ev
 4 x 2,048 tokens) and its time for the full workload extrapolated from that rate.
 
     python benchmarks/probe_throughput.py [--questions 554] [--study-sample 64] [--json out.json]
+    python benchmarks/probe_throughput.py --probe languages   # the UDHR language probe
+
+``--probe languages``: the parallel-text language probe instead (the shipped UDHR set, 440
+languages x 4 articles x 2 prompt variants = 3,520 Starling-format conversations), the same
+three ways; (c) then runs each (article, variant) group's shared prefix once.
 
 Torch uses AUDITKIT_TORCH_THREADS threads (default: all CPUs) for all three ways alike; on a
 shared machine 1 thread gives the steadiest numbers.
@@ -77,7 +82,10 @@ def main() -> None:
     ap.add_argument("--study-sample", type=int, default=64, help="sequences timed the study's way")
     ap.add_argument("--token-budget", type=int, default=None, help="auditkit's (default: auto)")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--probe", choices=("countries", "languages"), default="countries")
     args = ap.parse_args()
+    if args.probe == "languages":
+        return languages_main(args)
 
     import numpy as np
 
@@ -136,6 +144,60 @@ def main() -> None:
     }
     for k, v in result.items():
         print(f"{k:36s} {v}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def languages_main(args) -> None:
+    import numpy as np
+
+    from auditkit.modeling import LoadOptions, require_torch
+    from auditkit.probes.conversations import render_conversations
+    from auditkit.probes.parallel import builtin_parallel_set, expand_variants, score_rows
+    from auditkit.probes.scorers import StarlingScorer
+    from tests.tiny_models import build_tiny_models
+
+    torch = require_torch()
+    rows, _ = expand_variants(builtin_parallel_set(), "en")
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = build_tiny_models(Path(tmp))
+        scorer = StarlingScorer(str(tiny.starling_like), LoadOptions(dtype="float32", device="cpu"))
+        t = time.perf_counter()
+        df = score_rows(scorer, rows, token_budget=args.token_budget)
+        padding_s = time.perf_counter() - t
+        t = time.perf_counter()
+        df_prefix = score_rows(scorer, rows, token_budget=args.token_budget, reuse_prefix=True)
+        prefix_s = time.perf_counter() - t
+        enc = render_conversations(scorer, [(r.turns, r.response) for r in rows])
+        sample = [x.encoded for x in enc][: args.study_sample]
+        study_way(scorer, sample[:4])  # warm-up
+        t = time.perf_counter()
+        study_scores = study_way(scorer, sample)
+        study_s = time.perf_counter() - t
+    n = len(df)
+    study_rate = len(sample) / study_s
+    result = {
+        "workload": f"{len(set(r.language for r in rows))} languages x "
+        f"{len(set(r.group for r in rows))} (article, prompt variant) rows = {n} sequences",
+        "model": "tiny random Starling-RM replica (2 layers, hidden 32), float32, CPU",
+        "torch_threads": torch.get_num_threads(),
+        "mean_tokens": float(df["n_tokens"].mean()),
+        "max_tokens": int(df["n_tokens"].max()),
+        "study_sequences_per_s": round(study_rate, 2),
+        "study_sampled_sequences": len(sample),
+        "dynamic_padding_sequences_per_s": round(n / padding_s, 1),
+        "auditkit_sequences_per_s": round(n / prefix_s, 1),
+        "speedup_dynamic_padding": round(n / padding_s / study_rate, 1),
+        "speedup": round(n / prefix_s / study_rate, 1),
+        "max_abs_score_difference_study_vs_padding": float(
+            np.max(np.abs(study_scores - df["score"].to_numpy()[: len(sample)]))
+        ),
+        "max_abs_score_difference_prefix_vs_padding": float(
+            np.max(np.abs(df_prefix["score"].to_numpy() - df["score"].to_numpy()))
+        ),
+    }
+    for k, v in result.items():
+        print(f"{k:44s} {v}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 

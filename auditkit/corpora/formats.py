@@ -509,7 +509,23 @@ def _emit_pair(
     _emit(out, corpus, eid, src, prompt, 0, "prompt")
     _emit(out, corpus, eid, src, chosen, len(prompt), "chosen")
     _emit(out, corpus, eid, src, rejected, len(prompt), "rejected")
+    lang = _pair_language(rec)
+    if lang is not None:
+        for u in out:
+            u.human_lang = lang
     return out
+
+
+# A pair's given language (M-RewardBench's `language`, e.g. "arb_Arab"), kept as human_lang.
+_PAIR_LANGUAGE_KEYS = ("language", "lang")
+
+
+def _pair_language(rec: dict) -> str | None:
+    for k in _PAIR_LANGUAGE_KEYS:
+        v = rec.get(k)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    return None
 
 
 def _conv_preference(rec: dict, corpus: str, label: str, pos: int) -> list[Utterance]:

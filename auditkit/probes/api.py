@@ -318,6 +318,53 @@ def _findings(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _run_slot_probe(probe_set, models, out, config, started, t0, kw) -> dict[str, Any]:
+    """A ``{language}`` or user-list template probe (auditkit.probes.slot_probe)."""
+    from auditkit.facts.languages import normalise_code
+    from auditkit.probes.slot_probe import run_slot_probe
+    from auditkit.probes.slots import resolve_fillers
+
+    slot = probe_set.slot
+    fillers = resolve_fillers(slot, kw["languages"])
+    if slot.kind == "language":
+        reference = normalise_code(slot.reference or kw["reference_language"])
+    else:
+        reference = slot.reference
+    return run_slot_probe(
+        models=models,
+        probe_set=probe_set,
+        fillers=fillers,
+        reference=reference,
+        out=Path(out) if out is not None else default_out(kw["model"], None),
+        config=config,
+        started=started,
+        t0=t0,
+        build_kwargs=dict(
+            scorer=kw["scorer"],
+            reference=kw["reference_model"],
+            beta=kw["beta"],
+            base_model=kw["base_model"],
+            use_chat_template=kw["use_chat_template"],
+            lm_span=kw["lm_span"],
+        ),
+        opts=LoadOptions(
+            dtype=kw["dtype"],
+            device=kw["device"],
+            revision=kw["revision"],
+            load_in_8bit=kw["load_in_8bit"],
+            load_in_4bit=kw["load_in_4bit"],
+        ),
+        engine=kw["engine"],
+        token_budget=kw["token_budget"],
+        max_batch_size=kw["max_batch_size"],
+        reuse_prefix=kw["reuse_prefix"],
+        question_chunk=kw["question_chunk"],
+        n_resamples=kw["n_resamples"],
+        seed=kw["seed"],
+        progress=kw["progress"],
+    )
+
+
 def default_out(model: str | Sequence[str] | None, scores: Sequence[str] | None) -> Path:
     """reports/probe-rm/<model or score-file name>; several: reports/probe-rm/compare-a-vs-b.
 
@@ -367,9 +414,23 @@ def probe_rm(
     surveys: Sequence[str] | None = None,
     n_resamples: int = 2000,
     seed: int = 0,
+    pairs: Sequence[str] | None = None,
+    pairs_format: str | None = None,
+    pairs_split: str | None = None,
+    pairs_language: str = "prompt",
+    reference_language: str = "en",
+    languages: Sequence[str] | None = None,
+    prompt_variants: Sequence[str] = ("native", "reference"),
     progress: bool = False,
+    language_labeller: Callable[[list[str]], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Probe MODEL(s) with country templates, or analyse existing SCORES; write a run folder.
+
+    ``probes="languages"`` (or a parallel CSV/JSONL: item_id, language, prompt, response)
+    ranks languages instead (auditkit.probes.language_probe); ``pairs=[DATA...]`` scores the
+    chosen and rejected answers of preference corpora and reports accuracy by language
+    (auditkit.probes.pairwise). ``language_labeller`` labels pairs without a language column
+    (the CLI passes language ID; it is not part of the recorded configuration).
 
     Returns the summary written to ``out/summary.json``. With several models (or score files,
     or a parquet holding several models) each gets a subfolder and the top summary holds the
@@ -379,12 +440,66 @@ def probe_rm(
     both engines score the same ``question_chunk``-question chunks with the same torch thread
     count, so the scores and summary.json are identical to a local run's.
     """
-    config = {k: v for k, v in locals().items() if k not in ("progress",)}
+    config = {k: v for k, v in locals().items() if k not in ("progress", "language_labeller")}
     config["model"] = list(model) if isinstance(model, (list, tuple)) else model
     config["scores"] = list(scores) if scores else None
+    for key in ("pairs", "languages", "prompt_variants"):
+        config[key] = list(config[key]) if config[key] is not None else None
     started = utc_now()
     t0 = time.perf_counter()
     models = [model] if isinstance(model, str) else list(model or [])
+    from auditkit.probes.parallel import is_parallel_spec
+
+    if pairs or (models and is_parallel_spec(probes)):
+        if scores:
+            raise AuditkitError(
+                "--scores analyses country scores; not with --pairs or --probes languages"
+            )
+        if engine not in ENGINES:
+            raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
+        from auditkit.probes.conversation_api import run_conversation_probe
+
+        out_dir = Path(out) if out is not None else default_out(model, None)
+        return run_conversation_probe(
+            models=models,
+            pairs=list(pairs) if pairs else None,
+            probes=probes,
+            out=out_dir,
+            config=config,
+            started=started,
+            t0=t0,
+            build_kwargs=dict(
+                scorer=scorer,
+                reference=reference_model,
+                beta=beta,
+                base_model=base_model,
+                use_chat_template=use_chat_template,
+                lm_span=lm_span,
+            ),
+            opts=LoadOptions(
+                dtype=dtype,
+                device=device,
+                revision=revision,
+                load_in_8bit=load_in_8bit,
+                load_in_4bit=load_in_4bit,
+            ),
+            engine=engine,
+            token_budget=token_budget,
+            max_batch_size=max_batch_size,
+            reuse_prefix=reuse_prefix,
+            question_chunk=question_chunk,
+            limit=limit,
+            reference_language=reference_language,
+            languages=languages,
+            prompt_variants=prompt_variants,
+            pairs_format=pairs_format,
+            pairs_split=pairs_split,
+            pairs_language=pairs_language,
+            language_labeller=language_labeller,
+            n_resamples=n_resamples,
+            seed=seed,
+            progress=progress,
+        )
     if models and scores:
         raise AuditkitError("give a MODEL to score, or --scores FILE to analyse, not both")
     if not models and not scores:
@@ -415,6 +530,22 @@ def probe_rm(
     timings: dict[str, Any] = {}
     engine_info: dict[str, Any] = {}
 
+    from auditkit.probes.conversation_api import language_scores_file
+
+    language_files = [language_scores_file(p) for p in scores or ()]
+    if scores and all(language_files):
+        from auditkit.probes.conversation_api import analyze_language_score_files
+
+        return analyze_language_score_files(
+            language_files,
+            out=Path(out) if out is not None else default_out(None, scores),
+            config=config,
+            started=started,
+            t0=t0,
+            reference_language=reference_language,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
     if scores:
         for path in scores:
             for m in read_scores(path, favourable=favourable):
@@ -422,6 +553,8 @@ def probe_rm(
                 runs.append((m, analyze(m, wanted, **analysis_kw), {"source": m.source}))
     else:
         probe_set = load_probe_set(probes, probes_revision).subset(limit)
+        if probe_set.slot.kind != "country":
+            return _run_slot_probe(probe_set, models, out, config, started, t0, locals())
         probe_countries = wanted or resolve_countries("study-181")
         inputs.append(
             {"probe_set": probe_set.name, **probe_set.source, "questions": len(probe_set.questions)}

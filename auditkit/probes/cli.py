@@ -24,6 +24,12 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
 
     from auditkit.console import console, esc
 
+    if summary.get("probe") in ("languages", "pairs", "template"):
+        from auditkit.probes.language_cli import render_language_summary
+
+        render_language_summary(summary, out_dir, top)
+        return
+
     if "models" in summary:
         t = Table(title="Models compared", caption=f"results: {esc(out_dir)}")
         t.add_column("model")
@@ -170,7 +176,9 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
     "--probes",
     default="default",
     help="Probe set: default (auditkit's embedded set), where-from, askreddit (the study's "
-    "554 questions from the Hub), or a local .csv/.yaml file.",
+    "554 questions from the Hub), languages (UDHR parallel text in 440 languages), or a local "
+    ".csv/.yaml file (a YAML set may declare its slot: country, language or a list) or a "
+    "parallel .csv/.jsonl (item_id, language, prompt, response).",
 )
 @click.option("--probes-revision", default=None, help="Hub revision of --probes askreddit.")
 @click.option(
@@ -293,6 +301,40 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
 )
 @click.option("--seed", type=int, default=0, help="Bootstrap seed.")
 @click.option(
+    "--pairs",
+    "pairs",
+    multiple=True,
+    help="Preference data (any format `auditkit corpora` lists, local or a Hub id; "
+    "M-RewardBench's `language` column is used): score chosen and rejected of every pair and "
+    "report accuracy by language. Repeatable.",
+)
+@click.option("--pairs-format", default=None, help="Force the corpus format of --pairs.")
+@click.option("--pairs-split", default=None, help="Hub split of --pairs.")
+@click.option(
+    "--pairs-language",
+    default="prompt",
+    help="Language of pairs without a language column: prompt (language ID of each prompt, "
+    "as `auditkit lang`: both detectors must agree, else und), corpus (each input's most "
+    "frequent prompt language), or a language code for every pair.",
+)
+@click.option(
+    "--reference-language",
+    default="en",
+    help="Language probes and --pairs: the language win rates, gaps and tests compare against.",
+)
+@click.option(
+    "--languages",
+    "languages",
+    default=None,
+    help="Language probes: only these languages (comma-separated codes) [default: all].",
+)
+@click.option(
+    "--prompt-variants",
+    default="native,reference",
+    help="Language probes: native (the user asks in the answer's language), reference (the "
+    "user asks in the reference language), or both (comma-separated).",
+)
+@click.option(
     "--json",
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -321,10 +363,35 @@ def probe_rm(
 
     With --scores FILE, no model runs: the analysis runs on existing scores, e.g. the
     study's released Starling-RM CSV.
+
+    --probes languages ranks languages on parallel text (the same answer in every language);
+    --pairs DATA reports the model's accuracy on preference pairs by language.
     """
+    run_cli(models, scores, out, json_path, top, quiet, None, **options)
+
+
+def run_cli(
+    models: tuple[str, ...],
+    scores: tuple[str, ...],
+    out: Path | None,
+    json_path: Path | None,
+    top: int,
+    quiet: bool,
+    runner: Any = None,
+    **options: Any,
+) -> None:
+    """The body of `auditkit probe-rm`; ``runner`` replaces ``probe_rm`` (the top-level CLI
+    passes one that adds language ID for --pairs)."""
     from auditkit.probes.api import default_out
     from auditkit.probes.api import probe_rm as run
 
+    run = runner or run
+    options["pairs"] = list(options.get("pairs") or []) or None
+    langs = options.get("languages")
+    options["languages"] = [c.strip() for c in langs.split(",") if c.strip()] if langs else None
+    options["prompt_variants"] = [
+        v.strip() for v in (options.get("prompt_variants") or "").split(",") if v.strip()
+    ]
     out_dir = out or default_out(list(models) or None, list(scores) or None)
     summary = run(
         model=list(models) or None,

@@ -22,6 +22,7 @@ from typing import Any
 
 from auditkit.errors import AuditkitError, InputError
 from auditkit.probes.countries import Country
+from auditkit.probes.slots import COUNTRY_SLOT, Filler, Slot, parse_slot
 
 SENTIMENTS = ("positive", "negative")
 SLOT = "{country}"
@@ -59,11 +60,14 @@ class ProbeSet:
     name: str
     questions: list[Question]
     source: dict[str, Any] = field(default_factory=dict)
+    slot: Slot = COUNTRY_SLOT
 
     def subset(self, limit: int | None) -> ProbeSet:
         if limit is None or limit >= len(self.questions):
             return self
-        return ProbeSet(self.name, self.questions[:limit], {**self.source, "limit": limit})
+        return ProbeSet(
+            self.name, self.questions[:limit], {**self.source, "limit": limit}, self.slot
+        )
 
     def as_records(self) -> list[dict[str, Any]]:
         return [asdict(q) for q in self.questions]
@@ -74,15 +78,27 @@ class ProbeSet:
 _SENTENCE_END = re.compile(r"(^|[.!?:\]\n])\s*$")
 
 
-def fill(template: str, country: Country) -> str:
-    """Fill every ``{country}`` slot, with 'the'/'The' where the name takes an article.
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def placeholder(template: str) -> str:
+    """The template's slot: ``{country}``, else its one other ``{name}`` (slots.py)."""
+    if SLOT in template:
+        return SLOT
+    names = set(_PLACEHOLDER.findall(template))
+    if len(names) != 1:
+        raise AuditkitError(f"template has no {SLOT} slot: {template!r}")
+    return "{" + names.pop() + "}"
+
+
+def fill(template: str, country: Country | Filler) -> str:
+    """Fill every slot (``{country}`` or a probe set's declared slot), with 'the'/'The' where
+    a country name takes an article.
 
     A slot is sentence-initial at the start of the template or after sentence-ending
     punctuation, a colon, a newline or a closing bracket (e.g. after a chat tag like [/INST]).
     """
-    if SLOT not in template:
-        raise AuditkitError(f"template has no {SLOT} slot: {template!r}")
-    parts = template.split(SLOT)
+    parts = template.split(placeholder(template))
     out = [parts[0]]
     for part in parts[1:]:
         initial = bool(_SENTENCE_END.search("".join(out)))
@@ -93,7 +109,7 @@ def fill(template: str, country: Country) -> str:
 
 def response_prefix(template: str) -> str:
     """Text of the response before the first slot (the LM-likelihood scorer conditions on it)."""
-    return template.split(SLOT, 1)[0]
+    return template.split(placeholder(template), 1)[0]
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -109,7 +125,12 @@ def _normalise_sentiment(value: Any, path: Any, line: int | None) -> str:
 
 
 def _question(
-    raw: dict[str, Any], index: int, path: Any, line: int | None, id_prefix: str
+    raw: dict[str, Any],
+    index: int,
+    path: Any,
+    line: int | None,
+    id_prefix: str,
+    slot: Slot = COUNTRY_SLOT,
 ) -> Question:
     def get(key: str) -> str:
         for col in _COLUMNS[key]:
@@ -122,17 +143,18 @@ def _question(
     if not question:
         raise InputError("empty question", path, line, _COLUMNS["question"][0])
     response = get("response")
+    slot_text = slot.placeholder
     if not response.strip():
-        response = "{country}."
-    if SLOT not in response:
+        response = slot_text + "."
+    if slot_text not in response:
         raise InputError(
-            f"response template must contain {SLOT}: {response!r}", path, line, "response"
+            f"response template must contain {slot_text}: {response!r}", path, line, "response"
         )
     try:
-        response.format(country="x")
+        response.format(**{slot.name: "x"})
     except (KeyError, IndexError, ValueError) as e:
         raise InputError(
-            f"response template may only use the {SLOT} slot ({e!r}): {response!r}",
+            f"response template may only use the {slot_text} slot ({e!r}): {response!r}",
             path,
             line,
             "response",
@@ -153,11 +175,13 @@ def questions_from_records(
     path: Any = None,
     lines: list[int] | None = None,
     id_prefix: str = "q",
+    slot: Slot = COUNTRY_SLOT,
 ) -> list[Question]:
     if not records:
         raise InputError("no questions", path)
     qs = [
-        _question(r, i, path, lines[i] if lines else None, id_prefix) for i, r in enumerate(records)
+        _question(r, i, path, lines[i] if lines else None, id_prefix, slot)
+        for i, r in enumerate(records)
     ]
     seen: dict[str, int] = {}
     for i, q in enumerate(qs):
@@ -208,6 +232,7 @@ def load_csv(path: str | Path) -> ProbeSet:
 
 
 def load_yaml(path: str | Path) -> ProbeSet:
+    """A YAML probe set: ``questions`` (and ``name``, ``slot``: see auditkit.probes.slots)."""
     from auditkit.io import sha256_file
 
     path = Path(path)
@@ -232,8 +257,9 @@ def _probe_set_from_yaml(text: str, path: Any) -> ProbeSet:
     for i, q in enumerate(doc["questions"]):
         if not isinstance(q, dict):
             raise InputError(f"question {i + 1} is not a mapping", path, None, "questions")
-    qs = questions_from_records(doc["questions"], path, id_prefix=f"{name}-")
-    return ProbeSet(name, qs)
+    slot = parse_slot(doc.get("slot"), path)
+    qs = questions_from_records(doc["questions"], path, id_prefix=f"{name}-", slot=slot)
+    return ProbeSet(name, qs, slot=slot)
 
 
 def default_probe_set() -> ProbeSet:

@@ -91,6 +91,26 @@ class ScoringActor:
         self.budget = df.attrs.get("token_budget")
         return index, df
 
+    def score_rows(
+        self,
+        index: int,
+        rows: Sequence[Any],
+        token_budget: int | None,
+        max_batch_size: int,
+        reuse_prefix: bool,
+    ) -> tuple[int, pd.DataFrame]:
+        """A chunk of conversation rows (language probe, preference pairs)."""
+        from auditkit.probes.parallel import score_rows
+
+        try:
+            df = score_rows(
+                self.scorer, rows, self.budget or token_budget, max_batch_size, False, reuse_prefix
+            )
+        except AuditkitError as e:
+            raise AuditkitError(str(e)) from None
+        self.budget = df.attrs.get("token_budget")
+        return index, df
+
 
 def plan_actors(
     ray: Any, threads: int, n_chunks: int, device: str
@@ -128,7 +148,7 @@ def score_on_ray(
     build_kwargs: dict[str, Any],
     opts: LoadOptions,
     chunks: Sequence[Sequence[Question]],
-    countries: Sequence[Country],
+    countries: Sequence[Country] | None,
     *,
     token_budget: int | None,
     max_batch_size: int,
@@ -138,7 +158,8 @@ def score_on_ray(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score every chunk on a pool of Ray actors; the long scores in chunk order, and what ran.
 
-    ``build_kwargs`` are ``build_scorer``'s arguments except ``opts``. The returned info holds
+    ``build_kwargs`` are ``build_scorer``'s arguments except ``opts``. ``countries=None``:
+    the chunks hold conversation rows (``score_rows``) instead of questions. The returned info holds
     the scorer's model id and components (as the actors saw them), the actor count, the torch
     threads each actor runs with, how many chunks each scored, and the load time.
     """
@@ -169,7 +190,8 @@ def score_on_ray(
             raise AuditkitError(
                 f"Ray actors run torch with {threads_seen} threads, the driver with {threads}"
             )
-        total = sum(len(c) for c in chunks) * len(countries)
+        per_item = len(countries) if countries is not None else 1
+        total = sum(len(c) for c in chunks) * per_item
         with make_progress("seq", disable=not progress) as bar:
             task = bar.add_task(f"scoring on {n_actors} Ray actors", total=total)
             todo = list(range(len(chunks)))
@@ -177,9 +199,19 @@ def score_on_ray(
 
             def submit(k: int) -> None:
                 i = todo.pop(0)
-                ref = actors[k].score.remote(
-                    i, list(chunks[i]), list(countries), token_budget, max_batch_size, reuse_prefix
-                )
+                if countries is None:
+                    ref = actors[k].score_rows.remote(
+                        i, list(chunks[i]), token_budget, max_batch_size, reuse_prefix
+                    )
+                else:
+                    ref = actors[k].score.remote(
+                        i,
+                        list(chunks[i]),
+                        list(countries),
+                        token_budget,
+                        max_batch_size,
+                        reuse_prefix,
+                    )
                 running[ref] = k
 
             for k in range(min(n_actors, len(todo))):

@@ -36,7 +36,7 @@ from auditkit.modeling import (
 )
 from auditkit.probes.batching import Encoded
 from auditkit.probes.countries import Country
-from auditkit.probes.probesets import SLOT, Question, fill, response_prefix
+from auditkit.probes.probesets import Question, fill, response_prefix
 from auditkit.registry import Registry
 
 STARLING_PROMPT = "<s>[INST] {question} </s> [/INST] {response}</s>"
@@ -181,7 +181,10 @@ class Scorer(ABC):
 
     def render_many(self, pairs: list[tuple[Question, Country]]) -> list[ScoredText]:
         """Render and tokenise many (question, country) pairs with one batched tokenizer call."""
-        rs = [self.texts(q, c) for q, c in pairs]
+        return self.encode_renderings([self.texts(q, c) for q, c in pairs])
+
+    def encode_renderings(self, rs: list[Rendering]) -> list[ScoredText]:
+        """Tokenise renderings (of any probe kind) with one batched tokenizer call."""
         if not rs:
             return []
         full_ids = self.tokenizer([r.full for r in rs], add_special_tokens=self.add_special_tokens)[
@@ -771,7 +774,7 @@ class LMScorer(Scorer):
             q = _chat_text(self.tokenizer, [{"role": "user", "content": q}], True)
         prefix = response_prefix(question.response)
         prompt = (q + " " + prefix).strip()
-        initial = question.response.startswith(SLOT)
+        initial = not prefix  # the slot opens the response
         mention = country.mention(sentence_initial=initial)
         if self.span == "country":
             answer = " " + mention

@@ -246,6 +246,17 @@ def _country_link_findings(data: Any) -> list[Finding]:
     return out
 
 
+def _declared_link_findings(data: Any) -> list[Finding]:
+    """Findings a link kind computes itself (``link["findings"]``: [{score, text}])."""
+    out = []
+    for name, links in data.links.items():
+        for link in links:
+            for f in link.get("findings") or ():
+                runs = tuple(str(link.get(k)) for k in ("source_run", "target") if link.get(k))
+                out.append(Finding(float(f["score"]), str(f["text"]), runs, "links", name))
+    return out
+
+
 def compute_findings(data: Any) -> list[Finding]:
     """Ranked findings of a ReportData (the highest score first; at most max_findings)."""
     alpha = data.options.links.alpha
@@ -265,5 +276,6 @@ def compute_findings(data: Any) -> list[Finding]:
         elif run.kind == "probe-rm" and not run.is_comparison:
             out += _probe_findings(run, alpha)
     out += _country_link_findings(data)
+    out += _declared_link_findings(data)
     order = sorted(range(len(out)), key=lambda i: (-out[i].score, i))
     return [out[i] for i in order][: data.options.max_findings]

@@ -655,3 +655,7 @@ COUNTRIES = register_link_kind(
         auto=_auto_country_links,
     )
 )
+
+
+# Link kinds of other sides register themselves on import (after the kinds above).
+from auditkit.report import rm_language_links  # noqa: E402, F401

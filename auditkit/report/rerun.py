@@ -258,7 +258,8 @@ def rerun_eval(config: dict[str, Any], out: Path, workers: int | None = None) ->
 
 @RERUNNERS.register("probe-rm")
 def rerun_probe_rm(config: dict[str, Any], out: Path, workers: int | None = None) -> dict[str, Any]:
-    fn = _import("auditkit.probes.api:probe_rm")
+    # the pipeline adds language ID for --pairs runs without a language column
+    fn = _import("auditkit.pipelines.rm_languages:probe_rm")
     cfg = dict(config)
     cfg["out"] = str(out)
     return fn(**cfg)

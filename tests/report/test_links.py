@@ -279,6 +279,8 @@ def test_other_sides_register_link_kinds_and_get_a_generic_block(tmp_path):
     def build(src, tgt, step, opts):
         return [{"rows": [{"country": "<b>Chad</b>", "value": 0.5}], "n": 1}]
 
+    # the pair is taken by the rm-languages kind: stand in for it during this test
+    saved = LINK_KINDS.pop(("probe-rm", "lang"), None)
     kind = register_link_kind(
         LinkKind("probe-to-corpus", "probe-rm", "lang", "a probe beside a corpus", build)
     )
@@ -297,6 +299,8 @@ def test_other_sides_register_link_kinds_and_get_a_generic_block(tmp_path):
             register_link_kind(LinkKind("again", "probe-rm", "lang", "", build))
     finally:
         del LINK_KINDS[(kind.source_kind, kind.target_kind)]
+        if saved is not None:
+            LINK_KINDS[(saved.source_kind, saved.target_kind)] = saved
 
 
 def test_unknown_scorers_are_not_paired_without_a_declaration(runs_dir):

@@ -1,0 +1,243 @@
+"""Template probes whose slot is not a country: ``{language}`` or a user-defined list.
+
+The same scoring as the country probe (``score_chunks`` / Ray actors over question chunks,
+each filler in the template), then the slot-generic rank machinery (slot_analysis.py): per
+question ranks (negative questions inverted), mean rank with a bootstrap CI over questions,
+win rate against the reference filler, per-category mean ranks, and for several models the
+language (or filler) x model table and the Spearman matrix of their rankings. Summaries list
+``languages`` (with ``reference_language``) for a language slot and ``fillers`` (with
+``reference_filler``) for a list.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditkit.audit import SUMMARY_FILE, build_record, write_record
+from auditkit.errors import AuditkitError
+from auditkit.io import slug, write_json, write_parquet
+from auditkit.modeling import LoadOptions
+from auditkit.probes.slot_analysis import (
+    filler_entry,
+    filler_ranking_correlations,
+    rank_fillers,
+)
+from auditkit.probes.slots import Filler, Slot
+
+FILLER_STATS_FILE = "filler_stats.parquet"
+
+
+def analyze_slot_scores(
+    long: pd.DataFrame,
+    slot: Slot,
+    fillers: Sequence[Filler],
+    reference: str | None,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
+    """Stats, summary and per-row ranks of one model's long template scores."""
+    questions = long.drop_duplicates("question_id")[
+        ["question_id", "sentiment", "category"]
+    ].reset_index(drop=True)
+    names = [f.name for f in fillers]
+    wide = long.pivot(index="question_id", columns="country", values="score").reindex(
+        index=questions["question_id"], columns=names
+    )
+    favourable = str(long["favourable"].iloc[0])
+    codes = [f.code for f in fillers]
+    fa = rank_fillers(
+        wide.to_numpy(dtype=np.float64),
+        codes,
+        names,
+        list(questions["category"].fillna("")),
+        favourable,
+        reference,
+        n_resamples,
+        0.95,
+        seed,
+        negative=(questions["sentiment"] == "negative").to_numpy(),
+    )
+    key = "languages" if slot.kind == "language" else "fillers"
+    ref_key = "reference_language" if slot.kind == "language" else "reference_filler"
+    first = long.iloc[0]
+    direction = (
+        "higher score = more favourable"
+        if favourable == "higher"
+        else "lower score (loss) = more likely = more favourable"
+    )
+    s = fa.summary
+    summary = {
+        "kind": "probe-rm",
+        "probe": "template",
+        "slot": slot.as_dict(),
+        "model": str(first["model"]),
+        "revision": first["revision"] if isinstance(first["revision"], str) else None,
+        "scorer": str(first["scorer"]),
+        "score": str(first["score_name"]),
+        "favourable": favourable,
+        "ranking": {
+            "rule": f"per question, rank 1 = most favourable ({direction}; negative-sentiment "
+            "questions inverted); ties averaged; mean rank over questions",
+            "ties": "average",
+            "bootstrap": {
+                "n_resamples": n_resamples,
+                "confidence": 0.95,
+                "seed": seed,
+                "over": "questions",
+            },
+        },
+        "n_questions": s["n_rows"],
+        key: [filler_entry(r, s["categories"]) for _, r in fa.stats.iterrows()],
+        ref_key: reference,
+        "reference_found": s["reference_found"],
+        "reference_rank": s["reference_rank"],
+        "reference_mean_rank": s["reference_mean_rank"],
+        "share_ranked_below_reference": s["share_ranked_below_reference"],
+    }
+    ranks = np.full(wide.shape, np.nan)
+    ranks[fa.kept_rows] = fa.ranks
+    qpos = {q: i for i, q in enumerate(questions["question_id"])}
+    fpos = {n: j for j, n in enumerate(names)}
+    per_row = np.array(
+        [ranks[qpos[q], fpos[c]] for q, c in zip(long["question_id"], long["country"])]
+    )
+    return fa.stats, summary, per_row
+
+
+def _findings(summary: dict[str, Any]) -> dict[str, Any]:
+    key = "languages" if "languages" in summary else "fillers"
+    items = summary[key]
+    return {
+        "model": summary["model"],
+        "reference": summary.get("reference_language", summary.get("reference_filler")),
+        "reference_rank": summary["reference_rank"],
+        "share_ranked_below_reference": summary["share_ranked_below_reference"],
+        f"top_{key}": [x["code"] for x in items[:5]],
+        f"bottom_{key}": [x["code"] for x in items[-5:]],
+    }
+
+
+def run_slot_probe(
+    *,
+    models: list[str],
+    probe_set,
+    fillers: Sequence[Filler],
+    reference: str | None,
+    out: Path,
+    config: dict[str, Any],
+    started: str,
+    t0: float,
+    build_kwargs: dict[str, Any],
+    opts: LoadOptions,
+    engine: str,
+    token_budget: int | None,
+    max_batch_size: int,
+    reuse_prefix: bool,
+    question_chunk: int,
+    n_resamples: int,
+    seed: int,
+    progress: bool,
+) -> dict[str, Any]:
+    from auditkit.modeling import require_torch
+    from auditkit.probes.api import SCORES_FILE, question_chunks, score_chunks
+    from auditkit.probes.scorers import KNOWN_MODELS, build_scorer
+
+    if len(fillers) < 2:
+        raise AuditkitError(f"the {probe_set.slot.placeholder} slot needs at least two fillers")
+    threads = int(require_torch().get_num_threads())
+    chunks = question_chunks(probe_set.questions, question_chunk)
+    components: dict[str, Any] = {}
+    summaries: dict[str, dict[str, Any]] = {}
+    folders: dict[str, Path] = {}
+    results = []
+    for name in models:
+        kw = {**build_kwargs, "model": name}
+        if engine == "ray":
+            from auditkit.probes.ray_engine import init_ray, score_on_ray
+
+            init_ray(config.get("ray_address"), None)
+            long, info = score_on_ray(
+                kw, opts, chunks, list(fillers), token_budget=token_budget,
+                max_batch_size=max_batch_size, reuse_prefix=reuse_prefix, threads=threads,
+                progress=progress,
+            )  # fmt: skip
+            model_id, comps = info["model_id"], info["components"]
+        else:
+            sc = build_scorer(opts=opts, **kw)
+            long = score_chunks(
+                sc, chunks, list(fillers), token_budget, max_batch_size, progress, reuse_prefix
+            )
+            model_id, comps = sc.model_id, sc.components()
+            del sc
+        results.append((name if name in KNOWN_MODELS else model_id, long, model_id, comps))
+    names = [r[0] for r in results]
+    if len(set(names)) != len(names):
+        names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
+    for n, (_, long, model_id, comps) in zip(names, results):
+        components[n] = comps
+        long = long.copy()
+        long["model"] = n
+        stats, summary, ranks = analyze_slot_scores(
+            long, probe_set.slot, fillers, reference, n_resamples, seed
+        )
+        summary.update({"probe_set": probe_set.name, "model_id": model_id})
+        d = out if len(results) == 1 else out / slug(n)
+        folders[n] = d
+        d.mkdir(parents=True, exist_ok=True)
+        long["rank"] = ranks
+        # The filler column says what fills the slot: `language` (code) and `language_name`,
+        # or the list slot's own name (e.g. `cuisine`).
+        long = long.drop(columns=["iso3"])
+        if probe_set.slot.kind == "language":
+            codes = long["country"].map({f.name: f.code for f in fillers})
+            long = long.rename(columns={"country": "language_name"})
+            long.insert(long.columns.get_loc("language_name"), "language", codes)
+        else:
+            long = long.rename(columns={"country": probe_set.slot.name})
+        write_parquet(long, d / SCORES_FILE)
+        write_parquet(stats, d / FILLER_STATS_FILE)
+        write_json(d / SUMMARY_FILE, summary)
+        summaries[n] = summary
+    key = "languages" if probe_set.slot.kind == "language" else "fillers"
+    if len(results) == 1:
+        summary = summaries[names[0]]
+        findings = _findings(summary)
+    else:
+        summary = {
+            "kind": "probe-rm",
+            "probe": "template",
+            "slot": probe_set.slot.as_dict(),
+            "models": {
+                n: {"folder": str(folders[n].relative_to(out)), **_findings(s)}
+                for n, s in summaries.items()
+            },
+            "ranking_correlations": filler_ranking_correlations(
+                {n: {e["code"]: e["mean_rank"] for e in s[key]} for n, s in summaries.items()}
+            ),
+        }
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / SUMMARY_FILE, summary)
+        findings = {"models": {n: _findings(s) for n, s in summaries.items()}}
+    inputs = [
+        {"probe_set": probe_set.name, **probe_set.source, "questions": len(probe_set.questions)},
+        {"slot": probe_set.slot.as_dict(), "fillers": [f.code for f in fillers]},
+    ]
+    record = build_record(
+        "probe-rm", config, inputs, components, findings, started,
+        extra={
+            "timings": {"total_s": round(time.perf_counter() - t0, 3)},
+            "engine": {"name": engine, "question_chunk": question_chunk, "chunks": len(chunks),
+                       "torch_threads": threads},
+        },
+    )  # fmt: skip
+    write_record(out, record)
+    if len(results) > 1:
+        for d in folders.values():
+            write_record(d, record)
+    return summary
