@@ -223,11 +223,19 @@ def validate_record(record: Any, where: Path) -> None:
         if sha is not None and not (len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
             raise InputError(f"not a sha256 digest: {sha!r}", where, field=f"{f}.sha256")
         files = inp.get("files")
+        # {name: sha256} for a folder of outputs, or the list of a corpus' files
         if files is not None and not (
-            isinstance(files, dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+            (
+                isinstance(files, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+            )
+            or (isinstance(files, list) and all(isinstance(v, str) for v in files))
         ):
-            raise InputError("must map file names to sha256 digests", where, field=f"{f}.files")
+            raise InputError(
+                "must map file names to sha256 digests or list file names",
+                where,
+                field=f"{f}.files",
+            )
         if inp.get("path") is not None and ("\x00" in inp["path"] or not inp["path"]):
             raise InputError("not a usable path", where, field=f"{f}.path")
     validate_config(kind, record, where)
