@@ -96,14 +96,12 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _error(message: str) -> None:
-    from rich.markup import escape
+    from auditkit.console import err_console, esc
 
-    from auditkit.console import err_console
-
-    # escape: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat;
+    # esc: messages carry brackets ("pip install 'auditkit[ray]'") that rich would eat;
     # soft_wrap: one line whatever the terminal width (a path cut in two is hard to copy, and
     # scripts grep for 'file:line')
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {esc(message)}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,10 +32,17 @@ os.umask(_UMASK)
 
 
 def slug(name: str) -> str:
-    """A file-system-safe name for a corpus, model or task id ('allenai/tulu' -> 'allenai__tulu')."""
-    s = str(name).strip().replace("/", "__")
+    """A file-system-safe folder name for a corpus, model or task id, distinct for distinct
+    names: 'allenai/tulu' -> 'allenai__tulu'. Where the readable form does not map back to the
+    name ('x__y', which would read as 'x/y'; spaces, markup or other characters replaced), a
+    short hash of the name is appended, so 'x/y' and 'x__y' never share a run folder."""
+    name = str(name)
+    s = name.strip().replace("/", "__")
     s = re.sub(r"[^A-Za-z0-9._-]+", "-", s).strip("-.")
-    return s or "run"
+    if s and s.replace("__", "/") == name:
+        return s
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{s[:80]}-{digest}" if s else f"run-{digest}"
 
 
 def default_out_dir(kind: str, name: str) -> Path:

@@ -47,10 +47,9 @@ def corpora(as_json: bool, quiet: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from rich.markup import escape
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     aliases = Table(title="Corpus aliases")
     for col in ("name", "hub id", "split", "format"):
@@ -58,11 +57,11 @@ def corpora(as_json: bool, quiet: bool) -> None:
     aliases.add_column("description", overflow="fold")
     for a in data["aliases"]:
         aliases.add_row(
-            a["name"],
-            a["hub_id"] or "(shipped with auditkit)",
-            a["split"] or "-",
-            a["format"],
-            escape(a["description"]),
+            esc(a["name"]),
+            esc(a["hub_id"] or "(shipped with auditkit)"),
+            esc(a["split"] or "-"),
+            esc(a["format"]),
+            esc(a["description"]),
         )
     console.print(aliases)
     formats = Table(title="Formats (detection order)")
@@ -70,5 +69,5 @@ def corpora(as_json: bool, quiet: bool) -> None:
     for col in ("description", "record schema"):
         formats.add_column(col, overflow="fold")
     for f in data["formats"]:
-        formats.add_row(f["name"], escape(f["description"]), escape(f["schema"]))
+        formats.add_row(esc(f["name"]), esc(f["description"]), esc(f["schema"]))
     console.print(formats)

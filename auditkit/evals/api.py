@@ -7,6 +7,7 @@ keyword arguments that reproduce the run.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,22 @@ KIND = "eval"
 _register_interop_readers()  # lm-eval --log_samples files and plain per-item tables
 
 
+def _check_statistics(confidence: float, n_resamples: int) -> None:
+    # what the CLI options' ranges say, for Python callers and replayed audit records
+    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
+        raise AuditkitError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+    if not (
+        isinstance(n_resamples, int) and not isinstance(n_resamples, bool) and n_resamples >= 1
+    ):
+        raise AuditkitError(f"n_resamples must be an integer >= 1, got {n_resamples!r}")
+
+
+def _any_group(task: TaskSpec) -> bool:
+    """Whether groups outside the task's default list are valid (Belebele has 122 languages,
+    the study scored a few)."""
+    return task.name == "belebele"
+
+
 def _groups(task: TaskSpec, groups: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     if not groups:
         return task.groups
@@ -48,7 +65,7 @@ def _groups(task: TaskSpec, groups: list[str] | tuple[str, ...] | None) -> tuple
 
         return tuple(canonical_country(g) for g in groups)
     unknown = [g for g in groups if g not in task.groups]
-    if unknown and task.name != "belebele":
+    if unknown and not _any_group(task):
         raise AuditkitError(
             f"unknown {task.group_label} {unknown} for {task.name}; known: {', '.join(task.groups)}"
         )
@@ -217,8 +234,10 @@ def score_outputs(
 ) -> dict[str, Any]:
     """Score per-item outputs (auditkit's or the study's) and compare models along chains."""
     started = utc_now()
+    _check_statistics(confidence, n_resamples)
     spec = get_task(task)
     grp = _groups(spec, groups)
+    chosen_metric = spec.metric(metric).name
     chains, chains_mode = _chains(chain)
     opts = ScoreOptions(
         prompt_mode=prompt_mode,
@@ -227,28 +246,42 @@ def score_outputs(
         countries=grp if spec.name == "globalopinionsqa" else (),
         jsd_base=jsd_base,
         data=data,
+        groups=grp,
+        any_group=_any_group(spec),
+        metric=chosen_metric,
     )
     skips = SkipLog()
     frame, sources = read_outputs(list(outputs), spec, opts, skips)
-    available = sorted(set(map(str, frame["group"])))
-    frame = frame[frame["group"].isin(grp)].reset_index(drop=True)
+    # read_outputs keeps the chosen groups only and counts every other row as a skip
+    frame = frame.reset_index(drop=True)
     if frame.empty:
+        # the error path alone reads the outputs again, every group kept, to list them
+        every = dataclasses.replace(opts, groups=(), any_group=True)
+        found, _ = read_outputs(list(outputs), spec, every, SkipLog())
+        available = sorted(set(map(str, found["group"]))) if not found.empty else []
         raise AuditkitError(
             f"--groups {','.join(grp)} matches no {spec.group_label} in the outputs; "
             f"available: {', '.join(available) or 'none'}"
         )
     extra = {
         "task_options": _task_options(spec, jsd_base),
-        "filters": {k: v for k, v in opts.filters.items() if not k.startswith("_")},
+        "filters": {k: v for k, v in opts.filters.items() if not k.startswith("_") and k != "rows"},
+        # every input row is scored or a counted skip: rows.read = rows.scored + rows.skipped
+        "rows": opts.filters.get("rows", {}),
         "sources": sources,
         "skips": skips.as_dict(),
     }
     if spec.groups_share_items:
         present = [g for g in grp if g in set(frame["group"])]
+        before = len(frame)
         frame = analysis.common_item_set(frame, spec.metric(metric).name, present, skips)
         if frame.empty:
             raise AuditkitError(f"no item has a value for every {spec.group_label}")
         extra["skips"] = skips.as_dict()
+        rows = extra["rows"]
+        if rows:  # the dropped cells are counted skips: read = scored + skipped still
+            rows["scored"] = len(frame)
+            rows["skipped"] += before - len(frame)
     if spec.name == "globalopinionsqa":
         per_model = frame.groupby("model")["item_id"].nunique()
         extra["questions_kept"] = {str(m): int(n) for m, n in per_model.items()}
@@ -422,6 +455,7 @@ def run_eval(
     # seconds, not minutes, when the model is unreachable: before torch is imported
     hub.preflight_model(model, parse_model_args(model_args).get("revision", revision))
     started = utc_now()
+    _check_statistics(confidence, n_resamples)
     specs = [get_task(t) for t in tasks]
     prepared = []
     per_task_groups = _groups_per_task(specs, groups)

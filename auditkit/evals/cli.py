@@ -20,7 +20,7 @@ def _split_groups(values: tuple[str, ...]) -> list[str] | None:
 def _print_summary(summary: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     metric = summary["metric"]
     percent = summary.get("percent")
@@ -28,17 +28,17 @@ def _print_summary(summary: dict[str, Any]) -> None:
         percent = summary.get("binary") or metric in ("f1", "exact_match")
     scale = 100.0 if percent else 1.0
     fmt = "{:.1f}" if scale == 100.0 else "{:.3f}"
-    t = Table(title=f"{summary['task']}: {metric}" + (" (%)" if scale == 100.0 else ""))
+    t = Table(title=f"{esc(summary['task'])}: {esc(metric)}" + (" (%)" if scale == 100.0 else ""))
     for col in ("model", summary.get("group_label", "group"), "value", "95% CI", "n"):
-        t.add_column(col, justify="right" if col in ("value", "95% CI", "n") else "left")
+        t.add_column(esc(col), justify="right" if col in ("value", "95% CI", "n") else "left")
     for model, per_group in summary["models"].items():
         for g in summary["groups"]:
             v = per_group.get(g)
             if not v or v["value"] is None:
                 continue
             t.add_row(
-                model,
-                g,
+                esc(model),
+                esc(g),
                 fmt.format(scale * v["value"]),
                 f"[{fmt.format(scale * v['ci_low'])}, {fmt.format(scale * v['ci_high'])}]",
                 str(v["n"]),
@@ -58,9 +58,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
         if r["delta"] is None:
             continue
         s.add_row(
-            r["chain"],
-            f"{r['from_stage']}→{r['to_stage']}",
-            r["group"],
+            esc(r["chain"]),
+            esc(f"{r['from_stage']}→{r['to_stage']}"),
+            esc(r["group"]),
             f"{scale * r['delta']:+.{1 if scale == 100 else 3}f}",
             f"[{scale * r['delta_ci_low']:+.{1 if scale == 100 else 3}f}, "
             f"{scale * r['delta_ci_high']:+.{1 if scale == 100 else 3}f}]",
@@ -74,33 +74,34 @@ def _print_summary(summary: dict[str, Any]) -> None:
             "¹ difference of the two values each rounded to 0.1 point, "
             "as the paper reports its deltas"
         )
-    d = Table(title=f"disparity: {summary['reference_group']} change minus each group's change")
+    d = Table(
+        title=f"disparity: {esc(summary['reference_group'])} change minus each group's change"
+    )
     for col in ("chain", "step", "range (max-min)", "vs reference"):
         d.add_column(col)
     for r in summary["disparities"]:
         if "range" not in r:
             continue
         vs = ", ".join(
-            f"{g}: {scale * v['value']:+.{1 if scale == 100 else 3}f}"
+            f"{esc(g)}: {scale * v['value']:+.{1 if scale == 100 else 3}f}"
             for g, v in r.get("vs_reference", {}).items()
         )
         d.add_row(
-            r["chain"],
-            f"{r['from_stage']}→{r['to_stage']}",
+            esc(r["chain"]),
+            esc(f"{r['from_stage']}→{r['to_stage']}"),
             f"{scale * r['range']:.{1 if scale == 100 else 3}f} "
-            f"({r['max_group']} - {r['min_group']})",
+            f"({esc(r['max_group'])} - {esc(r['min_group'])})",
             vs,
         )
     console.print(d)
     for msg in summary.get("unmatched_chains", []):
-        console.print(f"[yellow]note:[/] {msg}")
+        console.print(f"[yellow]note:[/] {esc(msg)}")
 
 
 def _print_chains(summary: dict[str, Any]) -> None:
     """Which chains were compared (and how each was formed), and the models in none."""
-    from rich.markup import escape
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     how = {"study": "built-in", "auto": "formed from the outputs", "given": "--chain"}
     for c in summary.get("chains") or []:
@@ -110,15 +111,15 @@ def _print_chains(summary: dict[str, Any]) -> None:
             note = f" [data: {', '.join(data)}]" if data else ""
             parts.append(f"{st['stage']}={st['model']}{note}")
         console.print(
-            f"chain {escape(c['name'])} ({how.get(c.get('source', ''), 'given')}): "
-            + escape(" → ".join(parts))
+            f"chain {esc(c['name'])} ({how.get(c.get('source', ''), 'given')}): "
+            + esc(" → ".join(parts))
         )
     if summary.get("chains_mode") != "none":
         if not summary.get("chains"):
             console.print("no chain was formed from the given models")
         alone = summary.get("models_without_chain") or []
         console.print(
-            f"models in no chain: {escape(', '.join(alone))}"
+            f"models in no chain: {esc(', '.join(alone))}"
             if alone
             else "models in no chain: none (every given model is in a chain)"
         )
@@ -127,10 +128,9 @@ def _print_chains(summary: dict[str, Any]) -> None:
 def _print_reference_gaps(summary: dict[str, Any]) -> None:
     """The reference group's value minus each group's (the paper's Figure 5: USA minus
     country), per model and its change along each chain step; in points (x100)."""
-    from rich.markup import escape
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     gaps = summary.get("reference_gaps") or {}
     if not gaps:
@@ -138,12 +138,12 @@ def _print_reference_gaps(summary: dict[str, Any]) -> None:
     ref = summary["reference_group"]
     groups = [g for g in summary["groups"] if g != ref]
     t = Table(
-        title=f"{escape(ref)} minus each {summary.get('group_label', 'group')} "
+        title=f"{esc(ref)} minus each {summary.get('group_label', 'group')} "
         f"(x100, paired per item; 95% CI)"
     )
     t.add_column("model", no_wrap=True)
     for g in groups:
-        t.add_column(escape(g), justify="right")
+        t.add_column(esc(g), justify="right")
     for model, per in gaps.items():
         cells = []
         for g in groups:
@@ -153,19 +153,19 @@ def _print_reference_gaps(summary: dict[str, Any]) -> None:
                 if v
                 else ""
             )
-        t.add_row(escape(model.split("/")[-1]), *cells)
+        t.add_row(esc(model.split("/")[-1]), *cells)
     console.print(t)
     rows = summary.get("reference_gap_steps") or []
     if not rows:
         return
-    s = Table(title=f"change of {escape(ref)} minus group along chains (x100; p Holm-corrected)")
+    s = Table(title=f"change of {esc(ref)} minus group along chains (x100; p Holm-corrected)")
     for col in ("chain", "step", "group", "before", "after", "change", "95% CI", "p_holm"):
         s.add_column(col, justify="left" if col in ("chain", "step", "group") else "right")
     for r in rows:
         s.add_row(
-            escape(r["chain"]),
-            f"{escape(r['from_stage'])}→{escape(r['to_stage'])}",
-            escape(r["group"]),
+            esc(r["chain"]),
+            f"{esc(r['from_stage'])}→{esc(r['to_stage'])}",
+            esc(r["group"]),
             f"{100 * r['from_value']:+.3f}",
             f"{100 * r['to_value']:+.3f}",
             f"{100 * r['delta']:+.3f}",
@@ -197,7 +197,7 @@ def list_cmd() -> None:
     """List the tasks with their groups, metrics and defaults."""
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
     from auditkit.evals.base import TASKS, task_names
     from auditkit.evals.chains import builtin_chains
 
@@ -223,7 +223,7 @@ def list_cmd() -> None:
     c.add_column("chain", no_wrap=True, min_width=16)
     c.add_column("stages")
     for name, chain in builtin_chains().items():
-        c.add_row(name, " → ".join(f"{s}={m}" for s, m in chain.stages))
+        c.add_row(esc(name), esc(" → ".join(f"{s}={m}" for s, m in chain.stages)))
     console.print(c)
 
 
@@ -263,7 +263,12 @@ RUN_EXAMPLES = examples(
     help="Restrict to these groups (comma-separated or repeated); "
     "for globalopinionsqa: the country filter.",
 )
-@click.option("--limit", type=int, default=None, help="Evaluate only the first N items per group.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Evaluate only the first N items per group.",
+)
 @click.option("--revision", default=None, help="Model revision (branch, tag or commit).")
 @click.option(
     "--dtype",
@@ -286,11 +291,13 @@ RUN_EXAMPLES = examples(
 )
 @click.option(
     "--max-new-tokens",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="Generation length (default: the task's, 10 for md3-game, 50 for tydiqa-goldp).",
 )
-@click.option("--shots", type=int, default=1, help="tydiqa-goldp: in-context examples.")
+@click.option(
+    "--shots", type=click.IntRange(min=0), default=1, help="tydiqa-goldp: in-context examples."
+)
 @click.option("--seed", type=int, default=STUDY_SEED, help="Seed (shot choice, torch).")
 @click.option(
     "--jsd-base",
@@ -342,10 +349,12 @@ def _emit(result: dict[str, Any], json_path: str | None, quiet: bool, out, err_c
     emit_json(result, "-" if wants_stdout_json(json_path) else None)
     if quiet or wants_stdout_json(json_path):
         return
+    from auditkit.console import esc
+
     summaries = [result] if "task" in result else list(result.values())
     for summary in summaries:
         _print_summary(summary)
-    err_console.print(f"wrote {out or 'reports/eval/' + summaries[0]['task']}/")
+    err_console.print(f"wrote {esc(out or 'reports/eval/' + summaries[0]['task'])}/")
 
 
 SCORE_EXAMPLES = examples(
@@ -412,8 +421,15 @@ SCORE_EXAMPLES = examples(
     default="exact",
     help="McNemar variant for binary metrics.",
 )
-@click.option("--confidence", type=float, default=0.95, help="CI level.")
-@click.option("--n-resamples", type=int, default=2000, help="Bootstrap resamples.")
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.95,
+    help="CI level.",
+)
+@click.option(
+    "--n-resamples", type=click.IntRange(min=1), default=2000, help="Bootstrap resamples."
+)
 @click.option("--bootstrap-seed", type=int, default=0, help="Seed of bootstraps and permutations.")
 @click.option("--out", default=None, help="Run folder (default: reports/eval/<task>/).")
 @click.option(

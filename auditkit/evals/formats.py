@@ -22,7 +22,6 @@ Known formats
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from auditkit import tabular
 from auditkit.errors import AuditkitError, InputError
 from auditkit.evals.base import TaskSpec
 from auditkit.evals.chains import canonical_model
+from auditkit.evals.validation import WHERE, numeric_cells, validate_scored
 from auditkit.skips import SkipLog
 
 OUTPUTS_FILE = "outputs.parquet"
@@ -50,6 +51,9 @@ class ScoreOptions:
     countries: tuple[str, ...] = ()  # goqa: the country filter
     jsd_base: str = "e"
     data: str | None = None  # gold data for formats that store only generations
+    groups: tuple[str, ...] = ()  # the groups to score (empty: the task's)
+    any_group: bool = False  # groups outside the task's list are valid (belebele languages)
+    metric: str = ""  # the metric compared: rows where it is empty are counted skips
     filters: dict[str, Any] = field(default_factory=dict)  # what was applied, for the summary
 
 
@@ -62,10 +66,12 @@ class Reader:
 
 
 def _csv_columns(path: Path) -> list[str]:
-    try:
-        return list(pd.read_csv(path, nrows=0).columns)
-    except Exception:  # not CSV at all
-        return []
+    return tabular.csv_header(path)
+
+
+def _where(path: Path, rows: Any) -> list[str]:
+    """ "path:row" locators of a reader's rows (see auditkit.evals.validation)."""
+    return [f"{path}:{r}" for r in rows]
 
 
 def _first_json_line(path: Path) -> dict[str, Any] | None:
@@ -92,7 +98,7 @@ def _detect_auditkit(path: Path) -> bool:
 
 def _read_auditkit(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
     p = _auditkit_path(path)
-    df = pd.read_parquet(p)
+    df = tabular.read_parquet(p)
     need = {"task", "model", "item_id", "group"}
     missing = need - set(df.columns)
     if missing:
@@ -102,10 +108,11 @@ def _read_auditkit(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLo
         raise InputError(f"outputs of task {sorted(tasks)}, not {task.name!r}", p, field="task")
     if "source_model" not in df.columns:
         df["source_model"] = df["model"]
-    if task.name == "globalopinionsqa" and opts.countries:
-        df = df[df["group"].isin(opts.countries)]
+    df[WHERE] = _where(p, range(1, len(df) + 1))
+    # countries outside --groups are counted by the validation layer
     if task.name == "tydiqa-goldp" and opts.data and "generation" in df.columns:
         df = _rescore_generations(df, task, opts, p)
+    df.attrs["rows_in"] = len(df)
     return df
 
 
@@ -135,7 +142,7 @@ def _detect_md3(path: Path) -> bool:
 
 
 def _read_md3(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
-    df = pd.read_csv(path, keep_default_na=False, dtype=str)
+    df = tabular.read_csv(path, keep_default_na=False, dtype=str)
     if "item_id" not in df.columns:
         # The study's per-model files keep the item order of its loader: row order within a file.
         src = df["source_file"] if "source_file" in df.columns else pd.Series("", index=df.index)
@@ -150,18 +157,19 @@ def _read_md3(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) ->
                 path,
                 field="prompt_mode",
             )
-        for _ in range(int((~keep).sum())):
-            skips.add(f"prompt_mode is not {opts.prompt_mode}", str(path), field_name="prompt_mode")
+        for row in df.index[~keep]:
+            skips.add(f"prompt_mode is not {opts.prompt_mode}", str(path), row, "prompt_mode")
         df = df[keep]
     if "using_chat_template" in df.columns:
         # Empty in files written before the flag existed: those runs used no chat template.
         tmpl = df["using_chat_template"].str.lower().map({"true": True, "false": False, "": False})
         keep = tmpl == opts.chat_template
-        for _ in range(int((~keep).sum())):
+        for row in df.index[~keep]:
             skips.add(
                 f"using_chat_template is not {opts.chat_template}",
                 str(path),
-                field_name="using_chat_template",
+                row,
+                "using_chat_template",
             )
         df = df[keep]
     if "seed" in df.columns:
@@ -174,8 +182,8 @@ def _read_md3(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) ->
                 raise InputError(
                     f"no rows with seed {opts.seed} (found {seeds})", path, field="seed"
                 )
-            for _ in range(int((~keep).sum())):
-                skips.add(f"seed is not {opts.seed}", str(path), field_name="seed")
+            for row in df.index[~keep]:
+                skips.add(f"seed is not {opts.seed}", str(path), row, "seed")
             df = df[keep]
         opts.filters["seed"] = (
             opts.seed if opts.seed is not None else (int(seeds[0]) if seeds else None)
@@ -184,11 +192,16 @@ def _read_md3(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) ->
     opts.filters["rows_read"] = opts.filters.get("rows_read", 0) + n0
 
     def flag(col: str) -> pd.Series:
+        # Cells as written: the validation layer parses them and rejects values outside {0, 1}.
         num = col + "_num"
         if num in df.columns:
-            return pd.to_numeric(df[num]).astype(float)
-        return df[col].str.lower().map({"true": 1.0, "false": 0.0})
+            sources[col] = num
+            return df[num]
+        sources[col] = col
+        low = df[col].str.strip().str.lower()
+        return low.map({"true": "1", "false": "0"}).where(low.isin(["true", "false"]), df[col])
 
+    sources: dict[str, str] = {}
     out = pd.DataFrame(
         {
             "model": df["model"].map(canonical_model),
@@ -201,6 +214,13 @@ def _read_md3(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) ->
     )
     if "chose_correct_answer" in df.columns:
         out["choice_correct"] = flag("chose_correct_answer")
+    out[WHERE] = _where(path, df.index)
+    out.attrs["rows_in"] = n0
+    out.attrs["source_columns"] = {
+        "correct": sources["generated_correct_answer"],
+        "choice_correct": sources.get("chose_correct_answer", "chose_correct_answer"),
+        "group": "dialect",
+    }
     return out
 
 
@@ -227,7 +247,10 @@ def _goqa_rows(
     wrote -1 (dropped from the re-serialised JSONL). An empty cell (NaN/null) is not -1: its
     row is kept with a NaN similarity, and scoring drops the question from the common
     question set (see ``analysis.common_item_set``), counting every dropped cell.
+    Similarities are passed on as written and checked by the validation layer.
     """
+    if not isinstance(sims, dict):
+        raise InputError("similarity_1_minus_jsd is not an object", *_split(where))
     if any(c not in sims for c in opts.countries):
         skips.add(
             "question without human data for a compared country (the study's -1 filter)",
@@ -238,20 +261,24 @@ def _goqa_rows(
     rows = []
     for c in opts.countries:
         v = sims[c]
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            # an empty cell: kept as NaN, dropped and counted with the common question set
-            v = float("nan")
+        # an empty cell (None/NaN): kept as NaN, dropped and counted with the common question set
         rows.append(
             {
                 "model": canonical_model(model),
                 "source_model": model,
                 "item_id": item_id,
                 "group": c,
-                "similarity": float(v),
+                "similarity": None if v is None else v,
                 "probs": probs,
+                WHERE: where,
             }
         )
     return rows, True
+
+
+def _split(where: str) -> tuple[str, int | None]:
+    path, _, row = where.rpartition(":")
+    return (path, int(row)) if row.isdigit() else (where, None)
 
 
 def _check_base(opts: ScoreOptions, path: Path) -> None:
@@ -277,15 +304,24 @@ def _read_goqa_jsonl(
                 continue
             try:
                 r = json.loads(line)
-                model, rid = r["model_id"], str(r["row_index"])
+                model, rid = str(r["model_id"]), str(r["row_index"])
                 probs, sims = r["probs"], r["similarity_1_minus_jsd"]
-            except (json.JSONDecodeError, KeyError) as e:
-                raise InputError(f"bad study GlobalOpinionQA row: {e}", path, i) from e
+            except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as e:
+                what = f"missing key {e}" if isinstance(e, KeyError) else str(e) or type(e).__name__
+                raise InputError(f"bad study GlobalOpinionQA row: {what}", path, i) from None
             new, ok = _goqa_rows(model, rid, probs, sims, opts, f"{path}:{i}", skips)
             rows.extend(new)
             kept += ok
     opts.filters.setdefault("questions_kept", {})[str(path.name)] = kept
     return pd.DataFrame(rows)
+
+
+def _is_minus_one(v: Any) -> bool:
+    """The study's marker of a country without human data for the question."""
+    try:
+        return float(v) == -1
+    except (TypeError, ValueError):
+        return False
 
 
 def _detect_goqa_csv(path: Path) -> bool:
@@ -295,25 +331,25 @@ def _detect_goqa_csv(path: Path) -> bool:
 
 def _read_goqa_csv(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
     _check_base(opts, path)
-    df = pd.read_csv(path)
+    df = tabular.read_csv(path)
     missing = [c for c in opts.countries if c not in df.columns]
     if missing:
         raise InputError(f"no column for {missing}", path)
     rows: list[dict[str, Any]] = []
     kept = 0
-    for i, r in enumerate(df.itertuples(index=False), start=2):
+    for pos, (i, r) in enumerate(zip(df.index, df.itertuples(index=False))):
         rec = dict(zip(df.columns, r))
         sims = {
-            c: (None if pd.isna(rec[c]) else float(rec[c]))
+            c: (None if pd.isna(rec[c]) else rec[c])
             for c in opts.countries
-            if pd.isna(rec[c]) or float(rec[c]) != -1
+            if not _is_minus_one(rec[c])
         }
         try:
             probs = json.loads(rec["probs"])
         except (TypeError, json.JSONDecodeError) as e:
             raise InputError("probs is not a list", path, i, "probs") from e
         new, ok = _goqa_rows(
-            str(rec["model_id"]), str(i - 2), probs, sims, opts, f"{path}:{i}", skips
+            str(rec["model_id"]), str(pos), probs, sims, opts, f"{path}:{i}", skips
         )
         rows.extend(new)
         kept += ok
@@ -395,14 +431,29 @@ def _detect_belebele(path: Path) -> bool:
 
 
 def _read_belebele(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
-    df = pd.read_csv(path)
+    df = tabular.read_csv(path)
+    missing = [c for c in ("link", "question_num") if c not in df.columns]
+    if missing:
+        raise InputError(f"missing columns {missing}", path, 1)
     prefixes = [c[: -len("_is_correct")] for c in df.columns if c.endswith("_is_correct")]
-    rows = []
+    where = pd.Series(_where(path, df.index), index=df.index)
+    has_value = pd.Series(False, index=df.index)
     for prefix in prefixes:
-        sub = df[df[f"{prefix}_is_correct"].notna()]
+        has_value |= df[f"{prefix}_is_correct"].notna()
+    rows = []
+    for k, prefix in enumerate(prefixes):
+        # A file of several models has one is_correct column per model and a value in the
+        # model's own rows only; a row with no value at all is an empty cell of the first one.
+        mine = df[f"{prefix}_is_correct"].notna() | (~has_value if k == 0 else False)
+        sub = df[mine]
         names = sub["model"] if "model" in sub.columns else pd.Series(prefix, index=sub.index)
         prob_cols = [f"{prefix}_prob_{x}" for x in "ABCD"]
         has_probs = all(c in sub.columns for c in prob_cols)
+        probs = {
+            c: numeric_cells(sub[c], where[sub.index], c, "a probability")
+            for c in prob_cols
+            if has_probs
+        }
         for i, r in sub.iterrows():
             name = str(names.loc[i]) if pd.notna(names.loc[i]) else prefix
             rows.append(
@@ -411,12 +462,17 @@ def _read_belebele(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLo
                     "source_model": name,
                     "item_id": f"{r['link']}#{r['question_num']}",
                     "group": r["language_code"],
-                    "correct": float(r[f"{prefix}_is_correct"]),
-                    "probs": [float(r[c]) for c in prob_cols] if has_probs else None,
+                    "correct": r[f"{prefix}_is_correct"],
+                    "probs": [float(probs[c].loc[i]) for c in prob_cols] if has_probs else None,
+                    WHERE: where.loc[i],
                 }
             )
     out = pd.DataFrame(rows)
-    return out[out["group"].isin(task.groups)] if not out.empty else out
+    out.attrs["source_columns"] = {"group": "language_code"}
+    if len(prefixes) == 1:
+        out.attrs["source_columns"]["correct"] = f"{prefixes[0]}_is_correct"
+        out.attrs["rows_in"] = len(df)
+    return out
 
 
 READERS: list[Reader] = [
@@ -429,11 +485,19 @@ READERS: list[Reader] = [
 ]
 
 
+def _detects(reader: Reader, path: Path) -> bool:
+    # A file a detector cannot even parse (undecodable, nested too deeply) is not its format.
+    try:
+        return bool(reader.detect(path))
+    except (OSError, ValueError, RecursionError, TypeError, KeyError):
+        return False
+
+
 def detect_format(path: Path, task: TaskSpec) -> Reader:
     for r in READERS:
-        if r.task in (None, task.name) and r.detect(path):
+        if r.task in (None, task.name) and _detects(r, path):
             return r
-    other = [r.name for r in READERS if r.task not in (None, task.name) and r.detect(path)]
+    other = [r.name for r in READERS if r.task not in (None, task.name) and _detects(r, path)]
     hint = f" (it looks like {other[0]}: wrong task?)" if other else ""
     known = ", ".join(r.name for r in READERS if r.task in (None, task.name))
     raise InputError(f"matches no known output format for {task.name}{hint}; known: {known}", path)
@@ -475,8 +539,19 @@ def read_outputs(
         if not p.exists():
             raise AuditkitError(f"--outputs {raw}: no such file or folder")
         expanded += expand_output_folders(p, task)
+    rows = opts.filters.setdefault("rows", {"read": 0, "scored": 0, "skipped": 0})
     for p, reader in expanded:
-        df = reader.read(p, task, opts, skips)
+        before = skips.total
+        raw = _read_one(reader, p, task, opts, skips)
+        # rows of the file as the reader counted them (a scored row per input row), else the
+        # rows it returned plus those it skipped
+        rows["read"] += int(raw.attrs.get("rows_in", len(raw) + skips.total - before))
+        df = validate_scored(
+            raw, p, task, opts.groups, opts.metric or task.default_metric, opts.any_group, skips
+        )
+        # every row is scored or counted as a skip: read = scored + skipped
+        rows["skipped"] += skips.total - before
+        rows["scored"] += len(df)
         if df.empty:
             skips.add("file has no rows after filtering", str(p))
             continue
@@ -494,12 +569,47 @@ def read_outputs(
             f"model {first['model']!r} has {int(dup.sum())} duplicate (item, group) rows, e.g. "
             f"item {first['item_id']} / {first['group']}: the same model given twice, or "
             "several seeds/prompt modes mixed",
-            first["source"],
+            first.get(WHERE) if isinstance(first.get(WHERE), str) else first["source"],
         )
+    frame = frame.drop(columns=[WHERE], errors="ignore")
     for col in task.metrics:
         if col.name in frame.columns:
             frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce").astype(float)
     return frame, sources
+
+
+# What a damaged file raises inside a reader when no check caught it earlier: one line naming
+# the file instead of a traceback.
+_READ_ERRORS = (
+    OSError,
+    UnicodeDecodeError,
+    json.JSONDecodeError,
+    RecursionError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    pd.errors.ParserError,
+    pd.errors.EmptyDataError,
+)
+
+
+def _read_one(
+    reader: Reader, path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog
+) -> pd.DataFrame:
+    try:
+        return reader.read(path, task, opts, skips)
+    except AuditkitError:
+        raise
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 (byte at offset {e.start}); save it as UTF-8", path) from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"not valid JSON: {e.msg}", path, e.lineno) from None
+    except KeyError as e:
+        raise InputError(f"not a {reader.name} file: missing column or key {e}", path) from None
+    except _READ_ERRORS as e:
+        msg = (str(e).splitlines() or [""])[0] or type(e).__name__
+        raise InputError(f"cannot read as {reader.name}: {msg}", path) from None
 
 
 def metric_values(frame: pd.DataFrame, metric: str) -> np.ndarray:

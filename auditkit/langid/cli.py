@@ -14,11 +14,11 @@ from auditkit.io import default_out_dir
 def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> None:
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     t = Table(
-        title=f"Languages of {summary['corpus']} (agreed by both detectors)",
-        caption=f"results: {out_dir}",
+        title=f"Languages of {esc(summary['corpus'])} (agreed by both detectors)",
+        caption=f"results: {esc(out_dir)}",
     )
     t.add_column("code")
     t.add_column("language")
@@ -26,7 +26,7 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
     t.add_column("share of agreed", justify="right")
     langs = summary["languages"]
     for r in langs[:top]:
-        t.add_row(r["code"], r["name"], f"{r['count']:,}", f"{100 * r['share']:.2f}%")
+        t.add_row(esc(r["code"]), esc(r["name"]), f"{r['count']:,}", f"{100 * r['share']:.2f}%")
     if len(langs) > top:
         rest = langs[top:]
         t.add_row(
@@ -56,14 +56,15 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
     low = summary["low_resource"]
     tot.add_row(
         f"languages < {summary['low_resource_threshold']} utt.",
-        ", ".join(f"{r['code']} {r['count']}" for r in low[:15]) + (" …" if len(low) > 15 else "")
+        ", ".join(f"{esc(r['code'])} {r['count']}" for r in low[:15])
+        + (" …" if len(low) > 15 else "")
         or "none",
     )
     ft_only = summary.get("fasttext_only_languages", [])
     if ft_only:
         tot.add_row(
             "fastText-only languages (never agreed)",
-            ", ".join(f"{r['code']} {r['fasttext_count']}" for r in ft_only[:10])
+            ", ".join(f"{esc(r['code'])} {r['fasttext_count']}" for r in ft_only[:10])
             + (" …" if len(ft_only) > 10 else ""),
         )
     if "human_label_agreement" in summary:
@@ -87,9 +88,9 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
         for role, counts in by_role.items():
             n = sum(counts.values())
             rt.add_row(
-                role,
+                esc(role),
                 f"{n:,}",
-                ", ".join(f"{c} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
+                ", ".join(f"{esc(c)} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
             )
         console.print(rt)
     sources = summary["by_source"]
@@ -101,9 +102,9 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
         for src, counts in sorted(sources.items(), key=lambda kv: -sum(kv[1].values()))[:top]:
             n = sum(counts.values())
             st.add_row(
-                src,
+                esc(src),
                 f"{n:,}",
-                ", ".join(f"{c} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
+                ", ".join(f"{esc(c)} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
             )
         console.print(st)
 

@@ -15,6 +15,7 @@ pool of actors (auditkit.probes.ray_engine). Their scores and summaries are then
 from __future__ import annotations
 
 import gc
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -365,14 +366,20 @@ def _run_slot_probe(probe_set, models, out, config, started, t0, kw) -> dict[str
 
 
 def default_out(model: str | Sequence[str] | None, scores: Sequence[str] | None) -> Path:
-    """reports/probe-rm/<model or score-file name>; several: reports/probe-rm/compare-a-vs-b."""
+    """reports/probe-rm/<model or score-file name>; several: reports/probe-rm/compare-a-vs-b.
+
+    Model ids keep their owner ('org/model' -> 'org__model', see ``slug``) so that two
+    models of one name from different owners get different folders."""
     names = [model] if isinstance(model, str) else list(model or [])
     if scores:
         names = [Path(s).stem if Path(s).suffix else Path(s).name for s in scores]
+    root = default_out_dir("probe-rm", "x").parent
     if len(names) == 1:
-        return default_out_dir("probe-rm", names[0])
-    short = [slug(n.split("/")[-1]) for n in names]
-    return default_out_dir("probe-rm", ("compare-" + "-vs-".join(short))[:120])
+        return root / slug(names[0])
+    name = "compare-" + "-vs-".join(slug(n) for n in names)
+    if len(name) > 120:
+        name = name[:100] + "-" + hashlib.sha256("\0".join(names).encode()).hexdigest()[:10]
+    return root / name
 
 
 @holds_run_folder(lambda a: a["out"] or default_out(a["model"], a["scores"]))

@@ -22,7 +22,7 @@ def _fmt(x: Any, digits: int = 3) -> str:
 def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> None:
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     if summary.get("probe") in ("languages", "pairs", "template"):
         from auditkit.probes.language_cli import render_language_summary
@@ -31,7 +31,7 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
         return
 
     if "models" in summary:
-        t = Table(title="Models compared", caption=f"results: {out_dir}")
+        t = Table(title="Models compared", caption=f"results: {esc(out_dir)}")
         t.add_column("model")
         for s in ("gallup_2017", "gallup_2023"):
             t.add_column(f"rho {s}", justify="right")
@@ -40,7 +40,7 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
         for name, m in summary["models"].items():
             c = m["correlations"]
             t.add_row(
-                name.split("/")[-1],
+                esc(name.split("/")[-1]),
                 *(_fmt(c.get(s, {}).get("rho")) for s in ("gallup_2017", "gallup_2023")),
                 _fmt(m["reference_rank"]),
                 _fmt(m["share_ranked_below_reference"]),
@@ -50,17 +50,19 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
         mt = Table(title=f"Spearman rho between country rankings ({rc['n_countries']} countries)")
         mt.add_column("")
         for m in rc["models"]:
-            mt.add_column(m.split("/")[-1], justify="right")
+            mt.add_column(esc(m.split("/")[-1]), justify="right")
         for a in rc["models"]:
-            mt.add_row(a.split("/")[-1], *(_fmt(rc["spearman"][a][b], 2) for b in rc["models"]))
+            mt.add_row(
+                esc(a.split("/")[-1]), *(_fmt(rc["spearman"][a][b], 2) for b in rc["models"])
+            )
         console.print(mt)
         return
 
     countries = summary["countries"]
     t = Table(
-        title=f"{summary['model']}: countries by mean rank over {summary['n_questions']} "
-        f"questions (rank 1 = most favourable; {summary['favourable']} score favourable)",
-        caption=f"results: {out_dir}",
+        title=f"{esc(summary['model'])}: countries by mean rank over {summary['n_questions']} "
+        f"questions (rank 1 = most favourable; {esc(summary['favourable'])} score favourable)",
+        caption=f"results: {esc(out_dir)}",
     )
     for col, just in (
         ("rank", "right"),
@@ -79,8 +81,8 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
             continue
         t.add_row(
             str(c["rank"]),
-            c["country"],
-            c["iso3"] or "-",
+            esc(c["country"]),
+            esc(c["iso3"] or "-"),
             f"{c['mean_rank']:.1f}",
             f"{c['ci_low']:.1f}–{c['ci_high']:.1f}",
             *(
@@ -95,15 +97,15 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
     ref = summary["reference_country"]
     if summary["reference_found"]:
         tot.add_row(
-            f"reference {ref}",
+            f"reference {esc(ref)}",
             f"rank {summary['reference_rank']} of {summary['n_countries']}; "
             f"{100 * summary['share_ranked_below_reference']:.1f}% of countries rank below it",
         )
     else:
-        tot.add_row(f"reference {ref}", "not among the analysed countries")
+        tot.add_row(f"reference {esc(ref)}", "not among the analysed countries")
     for name, c in summary["correlations"].items():
         tot.add_row(
-            f"Spearman vs {name}",
+            f"Spearman vs {esc(name)}",
             f"rho {_fmt(c['rho'])}  p {c['p']:.2g}  n {c['n']}"
             if c["rho"] is not None and c["rho"] == c["rho"]
             else f"n/a (n {c['n']})",
@@ -112,7 +114,9 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
     if sel["excluded_from_scores"]["count"]:
         tot.add_row("scored but not analysed", f"{sel['excluded_from_scores']['count']} places")
     if sel["missing_from_scores"]:
-        tot.add_row("selected but not scored", ", ".join(sel["missing_from_scores"][:10]))
+        tot.add_row(
+            "selected but not scored", ", ".join(esc(m) for m in sel["missing_from_scores"][:10])
+        )
     if summary["skips"]["total"]:
         tot.add_row("questions skipped", f"{summary['skips']['total']} (see summary.json skips)")
     console.print(tot)
@@ -121,10 +125,9 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> Non
 def _print_survey_table(summary: dict[str, Any]) -> None:
     """The paper's Table 3: the survey countries by final rank among them, with mean rank
     and each survey's rank."""
-    from rich.markup import escape
     from rich.table import Table
 
-    from auditkit.console import console
+    from auditkit.console import console, esc
 
     table = summary.get("survey_table") or {}
     rows = table.get("rows") or []
@@ -138,11 +141,11 @@ def _print_survey_table(summary: dict[str, Any]) -> None:
     t.add_column("country")
     t.add_column("mean rank", justify="right")
     for name in table["surveys"]:
-        t.add_column(escape(name), justify="right")
+        t.add_column(esc(name), justify="right")
     for r in rows:
         t.add_row(
             _fmt(r["final_rank"]) if r["final_rank"] is not None else "-",
-            escape(str(r["country"])),
+            esc(str(r["country"])),
             f"{r['mean_rank']:.2f}" if r["mean_rank"] is not None else "not scored",
             *(
                 _fmt(r["survey_ranks"].get(name)) if r["survey_ranks"].get(name) else "-"

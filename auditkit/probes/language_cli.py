@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
+from auditkit.console import esc as escape  # the one escape helper: markup and control sequences
 
 
 def _f(x: Any, digits: int = 3) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from auditkit import tabular
 from auditkit.errors import AuditkitError, InputError
 from auditkit.io import sha256_file
 from auditkit.probes.analysis import FAVOURABLE, ScoreMatrix
@@ -50,17 +51,51 @@ def _check_favourable(f: str | None, path: Path) -> str | None:
     return f
 
 
-def _numeric(df: pd.DataFrame, cols: list[str], path: Path, line_offset: int = 2) -> np.ndarray:
-    """Columns as float64; a non-numeric cell is an error naming its line and column."""
+def _numeric(df: pd.DataFrame, cols: list[str], path: Path) -> np.ndarray:
+    """Columns as float64 (an empty cell is NaN: a missing score, counted where analysed); a
+    non-numeric or non-finite cell (inf, 1e999 overflows to inf) is an error naming its row
+    (the frame's index: spreadsheet rows for CSV, 1-based rows for parquet) and column."""
     out = np.empty((len(df), len(cols)), dtype=np.float64)
     for j, c in enumerate(cols):
-        conv = pd.to_numeric(df[c], errors="coerce")
-        bad = conv.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
+        col = df[c]
+        if col.dtype == object:
+            col = col.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", None)
+        conv = pd.to_numeric(col, errors="coerce").astype(np.float64)
+        bad = conv.isna() & col.notna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"score is not a number: {df[c].iloc[i]!r}", path, i + line_offset, c)
+            raise InputError(f"score is not a number: {df[c].iloc[i]!r}", path, df.index[i], c)
+        inf = np.isinf(conv.to_numpy())
+        if inf.any():
+            i = int(np.flatnonzero(inf)[0])
+            raise InputError(
+                f"score is not finite: {df[c].iloc[i]!r} (scores must be finite numbers)",
+                path,
+                df.index[i],
+                c,
+            )
         out[:, j] = conv.to_numpy(dtype=np.float64)
     return out
+
+
+def _country_key(name: str) -> str:
+    """One key per country whatever its spelling (USA, United States of America): the ISO
+    code, or the name for places without one."""
+    return iso3(name) or name.strip()
+
+
+def _check_one_column_per_country(cols: list[str], path: Path) -> None:
+    seen: dict[str, str] = {}
+    for c in cols:
+        k = _country_key(c)
+        if k in seen:
+            raise InputError(
+                f"columns {seen[k]!r} and {c!r} name one country ({k}): keep one of them",
+                path,
+                1,
+                c,
+            )
+        seen[k] = c
 
 
 def _single_value(df: pd.DataFrame, col: str, path: Path) -> str | None:
@@ -80,7 +115,7 @@ def _single_value(df: pd.DataFrame, col: str, path: Path) -> str | None:
 def read_study_wide(
     path: Path, favourable: str | None = None, model: str | None = None
 ) -> ScoreMatrix:
-    df = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+    df = tabular.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
     meta = [c for c in df.columns if c in STUDY_METADATA]
     country_cols = [c for c in df.columns if c not in STUDY_METADATA]
     for c in country_cols:
@@ -96,10 +131,11 @@ def read_study_wide(
             ) from e
     if not country_cols:
         raise InputError("no country columns", path, 1)
-    for i, s in enumerate(df["Sentiment"]):
+    _check_one_column_per_country(country_cols, path)
+    for i, s in zip(df.index, df["Sentiment"]):
         if str(s).strip().lower() not in ("positive", "negative"):
             raise InputError(
-                f"sentiment must be 'positive' or 'negative', got {s!r}", path, i + 2, "Sentiment"
+                f"sentiment must be 'positive' or 'negative', got {s!r}", path, i, "Sentiment"
             )
     if favourable is None:
         if "reward_model" in meta:
@@ -116,7 +152,7 @@ def read_study_wide(
         {
             "question_id": [f"{path.stem}:{i}" for i in range(len(df))],
             "question": df.get("Question"),
-            "sentiment": df["Sentiment"].str.strip().str.lower(),
+            "sentiment": df["Sentiment"].astype(str).str.strip().str.lower().to_numpy(),
             "category": df.get("Category"),
             "search_query": df.get("Search Query"),
             "template": df.get("Response Format"),
@@ -141,30 +177,44 @@ def read_study_wide(
 def read_study_long(
     path: Path, favourable: str | None = None, model: str | None = None
 ) -> ScoreMatrix:
-    df = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
+    df = tabular.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
     for col in ("country", "reward"):
         if col not in df.columns:
             raise InputError(f"missing column {col!r}", path, 1, col)
-    for i, c in enumerate(df["country"]):
+    keys = []
+    for i, c in zip(df.index, df["country"]):
+        if pd.isna(c) or not str(c).strip():
+            raise InputError("empty country cell", path, i, "country")
         try:
-            iso3(str(c))
+            keys.append(_country_key(str(c)))
         except AuditkitError as e:
-            raise InputError(str(e), path, i + 2, "country") from e
+            raise InputError(str(e), path, i, "country") from e
     scores = _numeric(df, ["reward"], path)[:, 0]
-    qkey = df["prompt_id"] if "prompt_id" in df.columns else pd.Series(["default"] * len(df))
-    countries = list(dict.fromkeys(df["country"]))
+    qkey = (
+        df["prompt_id"].fillna("").astype(str)
+        if "prompt_id" in df.columns
+        else pd.Series(["default"] * len(df), index=df.index)
+    )
+    # one column per country, named as first written: USA and United States of America
+    # in one file are one country
+    first_name: dict[str, str] = {}
+    for k, c in zip(keys, df["country"]):
+        first_name.setdefault(k, str(c))
+    countries = list(first_name.values())
     qids = list(dict.fromkeys(qkey))
-    col = {c: j for j, c in enumerate(countries)}
+    col = {k: j for j, k in enumerate(first_name)}
     row = {q: i for i, q in enumerate(qids)}
     values = np.full((len(qids), len(countries)), np.nan)
-    seen: set[tuple[int, int]] = set()
+    seen: dict[tuple[int, int], str] = {}
     questions = []
-    for i, (q, c, s) in enumerate(zip(qkey, df["country"], scores)):
-        k = (row[q], col[c])
-        if k in seen:
-            raise InputError(f"duplicate score for {c!r} in prompt {q!r}", path, i + 2, "country")
-        seen.add(k)
-        values[k] = s
+    for i, q, c, k, s in zip(df.index, qkey, df["country"], keys, scores):
+        cell = (row[q], col[k])
+        if cell in seen:
+            other = seen[cell]
+            what = f"{c!r}" if other == c else f"{other!r} and {c!r} (one country, {k})"
+            raise InputError(f"duplicate score for {what} in prompt {q!r}", path, i, "country")
+        seen[cell] = str(c)
+        values[cell] = s
     for q in qids:
         first = df.loc[qkey == q].iloc[0]
         prompt = str(first.get("prompt", ""))
@@ -203,10 +253,18 @@ AUDITKIT_COLUMNS = ("question_id", "country", "score")
 def read_auditkit_parquet(
     path: Path, favourable: str | None = None, model: str | None = None
 ) -> list[ScoreMatrix]:
-    df = pd.read_parquet(path)
+    df = tabular.read_parquet(path)
     missing = [c for c in AUDITKIT_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"not an auditkit scores file: missing columns {missing}", path)
+    df.index = range(1, len(df) + 1)  # parquet rows, 1-based, for error messages
+    df["score"] = _numeric(df, ["score"], path)[:, 0]
+    for c in ("question_id", "country", "model"):
+        if c in df.columns:
+            empty = df[c].isna()
+            if empty.any():
+                raise InputError(f"empty {c} cell", path, int(df.index[empty][0]), c)
+            df[c] = df[c].astype(str)
     if "model" not in df.columns:
         df["model"] = model or path.parent.name
     out = []
@@ -214,15 +272,29 @@ def read_auditkit_parquet(
         fav = favourable or (str(g["favourable"].iloc[0]) if "favourable" in g.columns else None)
         if fav is None:
             raise AuditkitError(f"{path}: no 'favourable' column; pass --favourable")
-        dup = g.duplicated(["question_id", "country"])
+        try:
+            keys = g["country"].map(_country_key)
+        except AuditkitError as e:
+            raise InputError(str(e), path, field="country") from e
+        dup = pd.concat([g["question_id"], keys], axis=1).duplicated()
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])
+            c, q, k = g["country"].iloc[i], g["question_id"].iloc[i], keys.iloc[i]
+            names = sorted(set(g["country"][(keys == k) & (g["question_id"] == q)]))
+            what = (
+                repr(c)
+                if len(names) == 1
+                else " and ".join(map(repr, names)) + f" (one country, {k})"
+            )
             raise InputError(
-                f"duplicate score for {g['country'].iloc[i]!r} in question {g['question_id'].iloc[i]!r}",
+                f"duplicate score for {what} in question {q!r}",
                 path,
-                i + 1,
+                int(g.index[i]),
                 "country",
             )
+        # one column per country, named as first written (USA / United States of America)
+        first_name = dict(zip(keys[::-1], g["country"][::-1]))
+        g = g.assign(country=keys.map(first_name))
         qcols = [
             c
             for c in (
@@ -286,10 +358,10 @@ def read_scores(
         return read_auditkit_parquet(path, favourable, model)
     if path.suffix.lower() != ".csv":
         raise AuditkitError(f"{path}: score files are .csv (the study's) or .parquet (auditkit's)")
-    try:
-        header = pd.read_csv(path, nrows=0).columns.tolist()
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
-        raise InputError(f"not a readable CSV: {e}", path) from e
+    header = tabular.csv_header(path)
+    if not header:
+        tabular.read_csv(path)  # raises the reason: not UTF-8, empty, unreadable
+        raise InputError("not a readable CSV: no header row", path, 1)
     if "country" in header and "reward" in header:
         return [read_study_long(path, favourable, model)]
     if "Sentiment" in header:

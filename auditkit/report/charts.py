@@ -247,6 +247,8 @@ def percent_label(share: float) -> str:
     p = share * 100
     if p >= 1:
         return f"{p:g}%"
+    if p <= 0:  # a language listed with no agreed utterance
+        return "0%"
     decimals = max(0, -math.floor(math.log10(p)))
     return f"{p:.{decimals}f}%"
 

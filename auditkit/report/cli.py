@@ -120,7 +120,7 @@ def report(
     and a reward model's country ranking beside an LM's likelihood ranking. A run reached
     twice (passed again, inside a comparison folder, a *-rerun copy) appears once.
     """
-    from auditkit.console import console, err_console
+    from auditkit.console import console, err_console, esc
     from auditkit.report.api import links_json
     from auditkit.report.api import report as run_report
 
@@ -160,7 +160,7 @@ def report(
         ("report folder", out),
     ):
         if path is not None and not quiet:
-            err_console.print(f"wrote {what}: {path}")
+            err_console.print(f"wrote {what}: {esc(path)}")
 
 
 @click.command(
@@ -193,10 +193,9 @@ def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None, quie
     Exit status: 0 every rule passed, 1 a rule failed, 2 a rule could not be evaluated
     (its run folder or summary key is missing) or the input is invalid.
     """
-    from rich.markup import escape
     from rich.table import Table
 
-    from auditkit.console import console, err_console
+    from auditkit.console import console, err_console, esc
     from auditkit.report.api import check as run_check
 
     result = run_check(policy, list(run_dirs))
@@ -204,7 +203,7 @@ def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None, quie
     emit_json(result.as_dict(), json_path)
     if silent:
         sys.exit(result.exit_code)
-    t = Table(title=f"policy {result.policy.name}: {len(result.policy.rules)} rule(s)")
+    t = Table(title=f"policy {esc(result.policy.name)}: {len(result.policy.rules)} rule(s)")
     cols = ["status", "rule (metric op threshold)", "run", "observed"]
     cols += ["detail"] if result.errors else []
     for col in cols:
@@ -217,21 +216,24 @@ def check(run_dirs: tuple[Path, ...], policy: Path, json_path: Path | None, quie
     for r in result.results:
         t.add_row(
             style[r.status],
-            r.rule.text() + (f"\n[dim]{r.rule.description}[/]" if r.rule.description else ""),
-            f"{r.run} ({r.kind})" if r.run else "–",
+            esc(r.rule.text())
+            + (f"\n[dim]{esc(r.rule.description)}[/]" if r.rule.description else ""),
+            esc(f"{r.run} ({r.kind})") if r.run else "–",
             "–" if r.observed is None else f"{r.observed:.4g}",
-            *([r.message] if result.errors else []),
+            *([esc(r.message)] if result.errors else []),
         )
     console.print(t)
     for r in result.failed:
         err_console.print(
-            f"[bold red]FAIL[/] {r.rule.text()} on {r.run} ({r.kind})"
-            + (f" at {escape(r.at)}" if r.at else "")
+            f"[bold red]FAIL[/] {esc(r.rule.text())} on {esc(r.run)} ({esc(r.kind)})"
+            + (f" at {esc(r.at)}" if r.at else "")
             + f": observed {r.observed:.4g}, threshold {r.rule.op} {r.rule.threshold:g}",
             highlight=False,
         )
     for r in result.errors:
-        err_console.print(f"[bold yellow]ERROR[/] {r.rule.text()}: {r.message}", highlight=False)
+        err_console.print(
+            f"[bold yellow]ERROR[/] {esc(r.rule.text())}: {esc(r.message)}", highlight=False
+        )
     n_pass = sum(r.status == "pass" for r in result.results)
     err_console.print(
         f"{n_pass} passed, {len(result.failed)} failed, {len(result.errors)} could not be evaluated"
@@ -283,7 +285,7 @@ def rerun(
 ) -> None:
     """Re-run the audit recorded in AUDIT_JSON (an audit.json or its run folder) with the
     same configuration, after checking the input fingerprints, and compare summaries."""
-    from auditkit.console import err_console
+    from auditkit.console import err_console, esc
     from auditkit.report.rerun import rerun as run_rerun
 
     res = run_rerun(audit_json, out=out, allow_changed_inputs=allow_changed_inputs, workers=workers)
@@ -293,9 +295,10 @@ def rerun(
         return
     for c in res.inputs:
         err_console.print(
-            f"input {c.path}: {c.status}" + (f" ({c.detail})" if c.detail else ""), highlight=False
+            f"input {esc(c.path)}: {esc(c.status)}" + (f" ({esc(c.detail)})" if c.detail else ""),
+            highlight=False,
         )
-    err_console.print(f"re-ran {res.kind} into {res.out}")
+    err_console.print(f"re-ran {esc(res.kind)} into {esc(res.out)}")
     if res.identical is None:
         err_console.print("no original summary.json next to the record: nothing to compare")
     elif res.identical:
@@ -303,7 +306,7 @@ def rerun(
     else:
         err_console.print(
             "[bold red]summary.json differs from the original[/] in: "
-            + ", ".join(res.differing_keys)
+            + ", ".join(esc(k) for k in res.differing_keys)
         )
         if strict:
             sys.exit(1)

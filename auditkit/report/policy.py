@@ -420,11 +420,10 @@ def parse_rule(item: Any, where: str | Path | None = None, line: int | None = No
 def load_policy(path: str | Path) -> Policy:
     import yaml
 
+    from auditkit.tabular import read_text
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read policy: {e.strerror}", p) from e
+    text = read_text(p)  # unreadable or not UTF-8: one line naming the file
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -432,11 +431,16 @@ def load_policy(path: str | Path) -> Policy:
         raise InputError(
             f"not valid YAML: {getattr(e, 'problem', e)}", p, mark.line + 1 if mark else None
         ) from e
+    except RecursionError:
+        raise InputError("not valid YAML: nested too deeply", p) from None
     if isinstance(raw, list):
         raw = {"rules": raw}
     if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list) or not raw["rules"]:
         raise InputError("a policy needs a non-empty 'rules' list", p, field="rules")
-    lines = _rule_lines(text)
+    try:
+        lines = _rule_lines(text)
+    except RecursionError:
+        lines = []
     rules = tuple(
         parse_rule(item, p, lines[i] if i < len(lines) else None)
         for i, item in enumerate(raw["rules"])

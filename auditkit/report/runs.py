@@ -17,6 +17,7 @@ from typing import Any
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.errors import InputError
+from auditkit.report.schema import validate_audit, validate_summary
 
 KINDS = ("lang", "probe-rm", "eval", "countries")
 
@@ -64,19 +65,27 @@ class Run:
         return out
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (auditkit writes null for undefined values)")
+
+
 def summary_hash(summary: dict[str, Any]) -> str:
     canonical = json.dumps(summary, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _read_json_file(path: Path) -> Any:
+    from auditkit.tabular import read_text
+
+    text = read_text(path)  # not UTF-8 / unreadable: one line naming the file
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
-        raise InputError(f"not valid JSON ({e.msg})", path, e.lineno) from e
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", path) from e
+        raise InputError(f"not valid JSON ({e.msg})", path, e.lineno) from None
+    except ValueError as e:
+        raise InputError(f"not valid JSON: {e}", path) from None
+    except RecursionError:
+        raise InputError("not valid JSON: nested too deeply", path) from None
 
 
 def load_run(path: str | Path) -> Run:
@@ -94,13 +103,16 @@ def load_run(path: str | Path) -> Run:
         raise InputError("expected a JSON object", summary_path)
     audit_path = p / AUDIT_FILE
     audit = _read_json_file(audit_path) if audit_path.is_file() else None
+    if audit is not None:
+        validate_audit(audit, audit_path)
     kind = summary.get("kind") or (audit or {}).get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(
             f"unknown run kind {kind!r}; expected one of {', '.join(KINDS)}",
             summary_path,
             field="kind",
         )
+    validate_summary(kind, summary, summary_path)
     return Run(path=p, kind=kind, summary=summary, audit=audit)
 
 

@@ -1,19 +1,17 @@
 """The terminal report: findings first, then a rich summary of each run folder and of the
 declared skew -> gap links.
 
-Text from run folders goes through :func:`escape` (rich markup escaped, control and escape
-sequences removed) before rich renders it; numbers are read as numbers first.
+Text from run folders goes through :func:`escape` (auditkit.console.esc, the one escape helper
+of every command: rich markup escaped, control and escape sequences neutralised) before rich
+renders it; numbers are read as numbers first.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from rich.console import Console
-from rich.markup import escape as _markup_escape
 from rich.table import Table
 
+from auditkit.console import esc as escape
 from auditkit.report.model import ReportData
 from auditkit.report.runs import (
     KINDS,
@@ -31,15 +29,6 @@ from auditkit.report.runs import (
     probe_scorer,
     significance_mark,
 )
-
-# C0/C1 controls (ESC starts ANSI CSI and OSC-8 hyperlink sequences), DEL, and the Unicode
-# bidi overrides that reorder what a terminal shows.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape(text: Any) -> str:
-    """Text from data, safe for rich: controls removed (newlines kept), markup escaped."""
-    return _markup_escape(_CONTROL.sub("", str(text)))
 
 
 def _pct(v: float | None, digits: int = 1) -> str:
