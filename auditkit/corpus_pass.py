@@ -311,7 +311,7 @@ def run_pass(
 ) -> PassResult:
     """Stream `corpus` through `processor` into `folder` (prepared by the caller). On an error
     or interrupt the processor is closed with cancel=True; otherwise the caller closes it."""
-    from auditkit.console import err_console, make_progress
+    from auditkit.console import err_console, esc, make_progress
 
     result = PassResult()
     skips = SkipLog()
@@ -356,7 +356,7 @@ def run_pass(
         processor.close(cancel=True)
         what = "terminated" if type(e).__name__ == "Terminated" else "interrupted"
         err_console.print(
-            f"[yellow]{what}.[/] {len(result.counts)} shard(s) are saved in {folder.out}; "
+            f"[yellow]{what}.[/] {len(result.counts)} shard(s) are saved in {esc(folder.out)}; "
             "run the same command again to resume where it stopped."
         )
         raise

@@ -57,6 +57,9 @@ _API = {
 }
 # config keys every kind may hold besides the API's parameters (where its results went)
 _ALWAYS = {"out"}
+# keys a kind records beside its config dataclass: analysis options that change the summary
+# but not the rows (so they are no part of the run's resume identity)
+_EXTRA_KEYS: dict[str, dict[str, Any]] = {"countries": {"ratio_confidence": float}}
 
 
 def _hints(target: Any) -> dict[str, Any]:
@@ -164,7 +167,7 @@ def validate_config(kind: str, record: dict[str, Any], where: Path) -> None:
     if kind not in _API:
         return
     target, command = (_import(t) for t in _API[kind])
-    hints = _hints(target)
+    hints = {**_hints(target), **_EXTRA_KEYS.get(kind, {})}
     params = _cli_params(command)
     missing = sorted(set(_required(target)) - set(config))
     if missing:
