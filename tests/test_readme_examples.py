@@ -30,6 +30,7 @@ READMES = [
     REPO_ROOT / "README.md",
     REPO_ROOT / "auditkit" / "probes" / "README.md",
     REPO_ROOT / "auditkit" / "evals" / "README.md",
+    REPO_ROOT / "auditkit" / "countries" / "README.md",
 ]
 SKIPPED = {
     "pip install": "installs packages (the README's own first lines; CI runs them)",
@@ -42,6 +43,7 @@ SKIPPED = {
 NEEDS_HUB_OR_GPU = (
     "auditkit lang tulu-sft",
     "auditkit lang hh-rlhf",
+    "auditkit countries hh-rlhf",
     "auditkit probe-rm starling",
     "auditkit probe-rm ./my-rm",
     "auditkit probe-rm ./rm-a",  # the user's own models (folders that are not here)
@@ -108,6 +110,35 @@ def workspace(tmp_path_factory):
     with open(ws / "my_chats.jsonl", "w", encoding="utf-8") as f:
         for t in ("Where is the station?", "Wo ist der Bahnhof?", "Kituo kiko wapi?"):
             f.write(json.dumps({"conversation": [{"role": "user", "content": t}]}) + "\n")
+    # a user's preference pairs and SFT chats (the countries examples), and labelled sentences
+    (ws / "data").mkdir()
+    pairs = [
+        ("Where should I travel?", "Italy, for the food in Rome.", "Nigeria, maybe."),
+        ("Wohin soll ich reisen?", "Nach Frankreich.", "Nach Deutschland."),
+        ("Best tea?", "Tea from India or Kenya.", "I don't know."),
+    ]
+    with open(ws / "data" / "prefs.jsonl", "w", encoding="utf-8") as f:
+        for prompt, chosen, rejected in pairs:
+            conv = [{"role": "user", "content": prompt}]
+            f.write(
+                json.dumps(
+                    {
+                        "prompt": prompt,
+                        "chosen": conv + [{"role": "assistant", "content": chosen}],
+                        "rejected": conv + [{"role": "assistant", "content": rejected}],
+                    }
+                )
+                + "\n"
+            )
+    with open(ws / "data" / "sft.jsonl", "w", encoding="utf-8") as f:
+        for prompt, chosen, _ in pairs:
+            msgs = [{"role": "user", "content": prompt}, {"role": "assistant", "content": chosen}]
+            f.write(json.dumps({"messages": msgs}) + "\n")
+    with open(ws / "my_labelled.jsonl", "w", encoding="utf-8") as f:
+        f.write(
+            json.dumps({"lang": "en", "text": "Niger is not Nigeria.", "countries": ["NER", "NGA"]})
+            + "\n"
+        )
     pd.DataFrame(
         [
             {"model": m, "item_id": str(i), "group": g, "correct": int((i + k) % 3 == 0)}

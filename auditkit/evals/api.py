@@ -24,7 +24,7 @@ from auditkit.evals.chains import (
     models_in_no_chain,
     resolve_chains,
 )
-from auditkit.evals.formats import OUTPUTS_FILE, ScoreOptions, read_outputs
+from auditkit.evals.formats import OUTPUTS_FILE, NoScoredRows, ScoreOptions, read_outputs
 from auditkit.evals.interop import register as _register_interop_readers
 from auditkit.evals.qa_metrics import CFMATCH_METHOD, EXTRACTION
 from auditkit.io import (
@@ -251,7 +251,12 @@ def score_outputs(
         metric=chosen_metric,
     )
     skips = SkipLog()
-    frame, sources = read_outputs(list(outputs), spec, opts, skips)
+    try:
+        frame, sources = read_outputs(list(outputs), spec, opts, skips)
+    except NoScoredRows:
+        if not groups:
+            raise
+        frame = pd.DataFrame()  # the chosen groups matched nothing: say which groups exist
     # read_outputs keeps the chosen groups only and counts every other row as a skip
     frame = frame.reset_index(drop=True)
     if frame.empty:

@@ -41,6 +41,10 @@ OUTPUTS_FILE = "outputs.parquet"
 KEY_COLUMNS = ["model", "source_model", "item_id", "group"]
 
 
+class NoScoredRows(AuditkitError):
+    """Every row of the given outputs was skipped (each counted); the caller may say why."""
+
+
 @dataclass
 class ScoreOptions:
     """Filters and scoring options that apply when reading released outputs."""
@@ -560,7 +564,7 @@ def read_outputs(
         sources.append({"path": str(p), "format": reader.name, "rows": int(len(df))})
     opts.filters.pop("_gold_cache", None)
     if not frames:
-        raise AuditkitError("no scored rows in the given --outputs")
+        raise NoScoredRows("no scored rows in the given --outputs")
     frame = pd.concat(frames, ignore_index=True)
     dup = frame.duplicated(["model", "item_id", "group"], keep=False)
     if dup.any():
