@@ -29,7 +29,7 @@ import re
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +82,28 @@ def iter_shards(
         n += 1
     if shard:
         yield shard
+
+
+def merge_counts(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Sum per-shard count trees (nested dicts of ints) into one: a run's summary is built from
+    the merged partial counts of its shards, whether they were computed now or resumed."""
+    total: dict[str, Any] = {}
+
+    def add(dst: dict, src: dict) -> None:
+        for k, v in src.items():
+            if isinstance(v, dict):
+                add(dst.setdefault(k, {}), v)
+            else:
+                dst[k] = dst.get(k, 0) + v
+
+    for p in parts:
+        add(total, p)
+    return total
+
+
+def sorted_counts(d: dict[str, int]) -> dict[str, int]:
+    """Counts by count descending, then key: the order every summary table uses."""
+    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass

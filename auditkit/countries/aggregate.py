@@ -7,11 +7,12 @@ Shards never split an example, so chosen-vs-rejected pair counts are shard-local
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from auditkit.corpus_pass import sorted_counts
 from auditkit.facts.countries import countries as country_table
 from auditkit.facts.countries import study_countries
 
@@ -111,25 +112,6 @@ def _count_pairs(rows: dict[str, Sequence[Any]], c: dict[str, Any]) -> None:
         i = j
 
 
-def merge_counts(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    total: dict[str, Any] = {}
-
-    def add(dst: dict, src: dict) -> None:
-        for k, v in src.items():
-            if isinstance(v, dict):
-                add(dst.setdefault(k, {}), v)
-            else:
-                dst[k] = dst.get(k, 0) + v
-
-    for p in parts:
-        add(total, p)
-    return total
-
-
-def _sorted_counts(d: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 def _name(iso3: str) -> str:
     c = country_table().get(iso3)
     return c.name if c else iso3
@@ -198,7 +180,7 @@ def build_summary(
     side_n = counts.get("side_utterances", {})
     chosen, rejected = by_side.get(PREFERRED, {}), by_side.get(DISPREFERRED, {})
     table = []
-    for iso3, n in _sorted_counts(mentions).items():
+    for iso3, n in sorted_counts(mentions).items():
         c = country_table().get(iso3)
         table.append(
             {
@@ -208,7 +190,7 @@ def build_summary(
                 "mentions": n,
                 "share": n / n_mentions if n_mentions else 0.0,
                 "per_10k_utterances": 1e4 * n / total if total else 0.0,
-                "by_language": _sorted_counts(counts.get("by_language", {}).get(iso3, {})),
+                "by_language": sorted_counts(counts.get("by_language", {}).get(iso3, {})),
                 "mentions_chosen": chosen.get(iso3, 0),
                 "mentions_rejected": rejected.get(iso3, 0),
             }
@@ -222,13 +204,13 @@ def build_summary(
                 "utterances": utts[key],
                 "mentions": sum(per.get(key, {}).values()),
                 "mentions_per_10k_utterances": 1e4 * sum(per.get(key, {}).values()) / utts[key],
-                "countries": _sorted_counts(per.get(key, {})),
+                "countries": sorted_counts(per.get(key, {})),
             }
             for key in sorted(utts)
         }
 
     ambiguous = []
-    for key, n in _sorted_counts(counts.get("ambiguous", {})).items():
+    for key, n in sorted_counts(counts.get("ambiguous", {})).items():
         form, cands, reason = key.split("\t")
         ambiguous.append(
             {
@@ -254,9 +236,9 @@ def build_summary(
         "ambiguous": {"total": sum(a["count"] for a in ambiguous), "forms": ambiguous},
         "not_country": {
             "total": sum(counts.get("not_country", {}).values()),
-            "forms": _sorted_counts(counts.get("not_country", {})),
+            "forms": sorted_counts(counts.get("not_country", {})),
         },
-        "utterance_languages": _sorted_counts(counts.get("utterance_languages", {})),
+        "utterance_languages": sorted_counts(counts.get("utterance_languages", {})),
         "by_source": breakdown("source"),
         "by_role": breakdown("role"),
         "by_side": breakdown("side"),

@@ -30,9 +30,10 @@ from auditkit.corpus_pass import (
     Shard,
     StepPool,
     language_labeller,
+    merge_counts,
     run_pass,
 )
-from auditkit.countries.aggregate import build_summary, merge_counts, shard_counts
+from auditkit.countries.aggregate import build_summary, shard_counts
 from auditkit.countries.matcher import matcher_for
 from auditkit.errors import AuditkitError
 from auditkit.io import read_json, run_folder_lock, text_hash, write_json

@@ -7,11 +7,12 @@ re-read finished shards' rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from auditkit.corpus_pass import sorted_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, language_name, normalise_code
 
 STATUSES = ("agreed", "disagreed", "low_confidence", "empty")
@@ -121,25 +122,6 @@ def _count_cross_language_responses(rows: dict[str, Sequence[Any]], out: dict[st
         i = j
 
 
-def merge_counts(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    total: dict[str, Any] = {}
-
-    def add(dst: dict, src: dict) -> None:
-        for k, v in src.items():
-            if isinstance(v, dict):
-                add(dst.setdefault(k, {}), v)
-            else:
-                dst[k] = dst.get(k, 0) + v
-
-    for p in parts:
-        add(total, p)
-    return total
-
-
-def _sorted_counts(d: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 def language_table(counts: dict[str, int]) -> list[dict[str, Any]]:
     """The study's Table 2: code, English name, count, share of all agreed utterances."""
     agreed = sum(counts.values())
@@ -150,7 +132,7 @@ def language_table(counts: dict[str, int]) -> list[dict[str, Any]]:
             "count": n,
             "share": (n / agreed) if agreed else 0.0,
         }
-        for code, n in _sorted_counts(counts).items()
+        for code, n in sorted_counts(counts).items()
     ]
 
 
@@ -175,23 +157,23 @@ def build_summary(
         "non_english_share": 1.0 - next((r["share"] for r in languages if r["code"] == "en"), 0.0)
         if agreed
         else 0.0,
-        "by_source": {k: _sorted_counts(v) for k, v in sorted(counts.get("by_source", {}).items())},
-        "by_role": {k: _sorted_counts(v) for k, v in sorted(counts.get("by_role", {}).items())},
+        "by_source": {k: sorted_counts(v) for k, v in sorted(counts.get("by_source", {}).items())},
+        "by_role": {k: sorted_counts(v) for k, v in sorted(counts.get("by_role", {}).items())},
         # per input file of a local corpus (a folder's files by relative path)
         **(
-            {"by_file": {k: _sorted_counts(v) for k, v in sorted(counts["by_file"].items())}}
+            {"by_file": {k: sorted_counts(v) for k, v in sorted(counts["by_file"].items())}}
             if counts.get("by_file")
             else {}
         ),
         "by_turn": {
-            k: _sorted_counts(v)
+            k: sorted_counts(v)
             for k, v in sorted(
                 counts.get("by_turn", {}).items(), key=lambda kv: int(kv[0].rstrip("+"))
             )
         },
         "by_detector": {
-            "fasttext": _sorted_counts(counts.get("fasttext", {})),
-            "langdetect": _sorted_counts(counts.get("langdetect", {})),
+            "fasttext": sorted_counts(counts.get("fasttext", {})),
+            "langdetect": sorted_counts(counts.get("langdetect", {})),
         },
         "low_resource_threshold": low_resource_threshold,
         "low_resource": [
@@ -203,7 +185,7 @@ def build_summary(
         # (Yoruba, Amharic, Hausa...). They are 'und' by construction, not by disagreement.
         "fasttext_only_languages": [
             {"code": code, "name": language_name(code), "fasttext_count": n}
-            for code, n in _sorted_counts(counts.get("fasttext", {})).items()
+            for code, n in sorted_counts(counts.get("fasttext", {})).items()
             if code not in langdetect_languages() and code not in (UNDETERMINED, EMPTY)
         ],
         "study_languages": {
@@ -213,7 +195,7 @@ def build_summary(
     if counts.get("by_side"):
         pref = counts.get("preference", {})
         summary["preference"] = {
-            "by_side": {k: _sorted_counts(v) for k, v in sorted(counts["by_side"].items())},
+            "by_side": {k: sorted_counts(v) for k, v in sorted(counts["by_side"].items())},
             **pref,
         }
     human = counts.get("human", {})
@@ -228,6 +210,6 @@ def build_summary(
             "with_agreed_label": n_with_agreed,
             "matches": matches,
             "rate": matches / n_with_agreed if n_with_agreed else None,
-            "by_human_label": {h: _sorted_counts(v) for h, v in sorted(human.items())},
+            "by_human_label": {h: sorted_counts(v) for h, v in sorted(human.items())},
         }
     return summary

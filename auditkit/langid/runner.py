@@ -45,6 +45,7 @@ from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old publi
     input_identity,
     iter_shards,
     main_script_is_unguarded,
+    merge_counts,
     pool_context,
     run_pass,
 )
@@ -54,7 +55,7 @@ from auditkit.io import (
     text_hash,
     write_json,
 )
-from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts
+from auditkit.langid.aggregate import build_summary, shard_counts
 from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
 from auditkit.langid.prepare import prepare
 from auditkit.skips import SkipLog

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditkit.langid.aggregate import build_summary, merge_counts, shard_counts, turn_bucket
+from auditkit.corpus_pass import merge_counts
+from auditkit.langid.aggregate import build_summary, shard_counts, turn_bucket
 from auditkit.langid.codes import language_name, normalise_code
 from auditkit.langid.prepare import prepare
 from auditkit.langid.runner import agree
