@@ -18,7 +18,6 @@ import gc
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +38,9 @@ from auditkit.probes.analysis import (
     ranking_correlations,
 )
 from auditkit.probes.batching import (
-    Encoded,
-    common_prefix_length,
     default_token_budget,
     run_batches,
+    run_group_with_prefix,
 )
 from auditkit.probes.countries import Country, resolve_countries
 from auditkit.probes.probesets import Question, load_probe_set
@@ -119,29 +117,9 @@ def score_questions(
         else:
             per_q = len(countries)
             for i in range(0, len(pairs), per_q):
-                group = encoded[i : i + per_q]
-                shared = common_prefix_length([e.input_ids for e in group])
-                # The last token (rewards) and every scored token's predecessor (likelihoods)
-                # must be computed in the batch, not taken from the cache.
-                shared = min(shared, min(len(e) for e in group) - 1)
-                if scorer.uses_start:
-                    shared = min(shared, min(e.start for e in group) - 1)
-                if shared < 1:
-                    s, budget = run_batches(
-                        group, scorer.score_batch, scorer.pad_id, budget, max_batch_size, advance
-                    )
-                else:
-                    state = scorer.prefix_state(group[0].input_ids[:shared])
-                    suffixes = [Encoded(e.input_ids[shared:], e.start - shared) for e in group]
-                    s, budget = run_batches(
-                        suffixes,
-                        partial(scorer.score_batch, prefix=state),
-                        scorer.pad_id,
-                        budget,
-                        max_batch_size,
-                        advance,
-                        length_offset=shared,
-                    )
+                s, budget = run_group_with_prefix(
+                    encoded[i : i + per_q], scorer, budget, max_batch_size, advance
+                )
                 scores[i : i + per_q] = s
     df = pd.DataFrame(
         {

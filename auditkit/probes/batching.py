@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -152,3 +154,37 @@ def common_prefix_length(seqs: Sequence[Sequence[int]]) -> int:
         if any(s[i] != t for s in seqs):
             return i
     return n
+
+
+def run_group_with_prefix(
+    group: Sequence[Encoded],
+    scorer: Any,
+    token_budget: int,
+    max_batch_size: int = MAX_BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+    min_group_size: int = 1,
+) -> tuple[np.ndarray, int]:
+    """Score a group of renderings that share a token prefix (one question's fillers): the
+    prefix is run once and its key/value cache reused for every suffix. Falls back to plain
+    batches when nothing usable is shared or the group is smaller than ``min_group_size``."""
+    shared = common_prefix_length([e.input_ids for e in group])
+    # The last token (rewards) and every scored token's predecessor (likelihoods)
+    # must be computed in the batch, not taken from the cache.
+    shared = min(shared, min(len(e) for e in group) - 1)
+    if scorer.uses_start:
+        shared = min(shared, min(e.start for e in group) - 1)
+    if shared < 1 or len(group) < min_group_size:
+        return run_batches(
+            group, scorer.score_batch, scorer.pad_id, token_budget, max_batch_size, on_batch
+        )
+    state = scorer.prefix_state(group[0].input_ids[:shared])
+    suffixes = [Encoded(e.input_ids[shared:], e.start - shared) for e in group]
+    return run_batches(
+        suffixes,
+        partial(scorer.score_batch, prefix=state),
+        scorer.pad_id,
+        token_budget,
+        max_batch_size,
+        on_batch,
+        length_offset=shared,
+    )

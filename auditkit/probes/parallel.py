@@ -17,7 +17,6 @@ import csv
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ import pandas as pd
 
 from auditkit.errors import AuditkitError, InputError
 from auditkit.facts.languages import UNDETERMINED, normalise_code
-from auditkit.probes.batching import Encoded, common_prefix_length, run_batches
+from auditkit.probes.batching import run_batches, run_group_with_prefix
 from auditkit.skips import SkipLog
 
 BUILTIN = "languages"
@@ -304,29 +303,9 @@ def score_rows(
                 )
         else:
             for a, b in groups:
-                group = encoded[a:b]
-                shared = common_prefix_length([e.input_ids for e in group])
-                # The last token (rewards) and every scored token's predecessor (likelihoods)
-                # must be computed in the batch, not taken from the cache.
-                shared = min(shared, min(len(e) for e in group) - 1)
-                if scorer.uses_start:
-                    shared = min(shared, min(e.start for e in group) - 1)
-                if shared < 1 or b - a < 2:
-                    s, budget = run_batches(
-                        group, scorer.score_batch, scorer.pad_id, budget, max_batch_size, advance
-                    )
-                else:
-                    state = scorer.prefix_state(group[0].input_ids[:shared])
-                    suffixes = [Encoded(e.input_ids[shared:], e.start - shared) for e in group]
-                    s, budget = run_batches(
-                        suffixes,
-                        partial(scorer.score_batch, prefix=state),
-                        scorer.pad_id,
-                        budget,
-                        max_batch_size,
-                        advance,
-                        length_offset=shared,
-                    )
+                s, budget = run_group_with_prefix(
+                    encoded[a:b], scorer, budget, max_batch_size, advance, min_group_size=2
+                )
                 scores[a:b] = s
     stats = response_token_stats(scorer, [r.response for r in rows])
     fields = {k: [getattr(r, k) for r in rows] for k in (rows[0].FIELDS if rows else ())}
