@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.corpora.record import Utterance
-from auditkit.errors import AuditkitError, InputError, MissingDependency
+from auditkit.errors import AuditkitError, InputError
 from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
 from auditkit.skips import SkipLog
 
@@ -403,42 +403,6 @@ def run_pass(
     return result
 
 
-# --- Ray ------------------------------------------------------------------------------------
-RAY_PIP_HINT = "'auditkit[ray]'"
-
-
-def require_ray() -> Any:
-    try:
-        import ray
-    except ImportError as e:
-        raise MissingDependency("ray", RAY_PIP_HINT, "--engine ray") from e
-    return ray
-
-
-def init_ray(address: str | None, num_cpus: int | None) -> Any:
-    """Join the cluster at `address`, or start a local one with num_cpus slots."""
-    ray = require_ray()
-    if ray.is_initialized():
-        return ray
-    kwargs: dict[str, Any] = {
-        "ignore_reinit_error": True,
-        "log_to_driver": False,
-        "include_dashboard": False,
-    }
-    if address:
-        kwargs["address"] = address
-    elif num_cpus:
-        kwargs["num_cpus"] = num_cpus
-    try:
-        ray.init(**kwargs)
-    except ConnectionError as e:
-        raise AuditkitError(f"could not join the Ray cluster at {address!r}: {e}") from e
-    from ray.data import DataContext
-
-    DataContext.get_current().enable_progress_bars = False
-    return ray
-
-
 # --- a pure per-shard step in a pool --------------------------------------------------------
 class ShardStep(Protocol):
     """Work that is a pure function of a shard's payload (so any worker gives the same rows)."""
@@ -538,6 +502,8 @@ class StepPool:
         self._actors: list[Any] = []
         self._next = 0
         if engine == "ray":
+            from auditkit.raytools import init_ray
+
             ray = init_ray(ray_address, self.workers)
             actor = ray.remote(_RayStepActor)
             self._actors = [actor.remote(factory, kwargs) for _ in range(self.workers)]

@@ -126,7 +126,7 @@ def main() -> None:
     ap.add_argument("--skip-probe", action="store_true")
     args = ap.parse_args()
 
-    from auditkit.langid.ray_engine import init_ray
+    from auditkit.raytools import init_ray
 
     tmp = Path(tempfile.mkdtemp(prefix="ray_overhead_"))
     secs, _ = _timed(init_ray, None, args.workers)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from auditkit.batching import halve_on_oom
 from auditkit.console import make_progress
 from auditkit.errors import AuditkitError
 from auditkit.modeling import (
@@ -92,23 +93,25 @@ class ModelRunner:
         order = list(np.argsort(-np.asarray(lengths), kind="stable"))
         with make_progress("prompt", disable=not self.show_progress) as progress:
             bar = progress.add_task(desc, total=n)
-            i = 0
-            while i < n:
-                idx = order[i : i + self.batch_size]
-                try:
+            done = 0
+
+            def attempt(batch_size: int) -> None:
+                # batches finished before an out-of-memory are kept; the rest re-run smaller
+                nonlocal done
+                while done < n:
+                    idx = order[done : done + batch_size]
                     for j, r in zip(idx, fn(idx)):
                         results[j] = r
-                except self.torch.cuda.OutOfMemoryError:
-                    if not self.auto_batch or self.batch_size == 1:
-                        raise AuditkitError(
-                            f"out of GPU memory at batch size {self.batch_size}; "
-                            "lower --batch-size or use --load-in-8bit"
-                        ) from None
-                    self.torch.cuda.empty_cache()
-                    self.batch_size = max(1, self.batch_size // 2)
-                    continue
-                i += len(idx)
-                progress.advance(bar, len(idx))
+                    done += len(idx)
+                    progress.advance(bar, len(idx))
+
+            # a fixed --batch-size is the user's choice: no back-off below it
+            _, self.batch_size = halve_on_oom(
+                attempt,
+                self.batch_size,
+                1 if self.auto_batch else self.batch_size,
+                "lower --batch-size or use --load-in-8bit",
+            )
         return results
 
     # -- generation ---------------------------------------------------------------------------

@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-# Starting or joining a cluster is the corpus-pass engine's (shared with `countries`).
-from auditkit.corpus_pass import RAY_PIP_HINT, init_ray, require_ray  # noqa: E402,F401
 from auditkit.errors import AuditkitError
+from auditkit.raytools import require_ray
 
 
 class LabelBatch:

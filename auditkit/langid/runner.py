@@ -520,7 +520,7 @@ class LangRun:
         else:
             self._local = Detectors(cfg.fasttext_model, cfg.langdetect_impl).load()
         if self.engine == "ray":
-            from auditkit.langid.ray_engine import init_ray
+            from auditkit.raytools import init_ray
 
             init_ray(self.ray_address, self.workers)
         try:

@@ -449,7 +449,7 @@ def probe_rm(
     def preflight() -> None:
         """Seconds, not minutes, when Ray or a model is missing: before torch is imported."""
         if models and engine == "ray":
-            from auditkit.probes.ray_engine import require_ray
+            from auditkit.raytools import require_ray
 
             require_ray()  # a missing Ray says how to install it before the Hub is tried
         if models:
@@ -529,7 +529,7 @@ def probe_rm(
         raise AuditkitError(f"--question-chunk must be at least 1, got {question_chunk}")
     preflight()
     if models and engine == "ray":
-        from auditkit.probes.ray_engine import init_ray
+        from auditkit.raytools import init_ray
 
         init_ray(ray_address, None)  # before any model loads: a missing Ray fails fast
     analysis_kw = dict(

@@ -15,8 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from auditkit.batching import halve_on_oom, plan_batches
+
 CPU_TOKEN_BUDGET = 8192
 MAX_BATCH_SIZE = 512
+
+__all__ = ["Encoded", "pad_batch", "plan_batches", "run_batches", "run_group_with_prefix"]
 
 
 @dataclass(frozen=True)
@@ -29,34 +33,6 @@ class Encoded:
 
     def __len__(self) -> int:
         return len(self.input_ids)
-
-
-def plan_batches(
-    lengths: Sequence[int],
-    token_budget: int,
-    max_batch_size: int = MAX_BATCH_SIZE,
-    length_offset: int = 0,
-) -> list[list[int]]:
-    """Group indices into batches of similar length whose padded size fits the budget.
-
-    Indices are sorted by (length, index), so the plan is deterministic; a sequence longer
-    than the budget still gets a batch of its own. ``length_offset`` counts tokens every
-    sequence attends to beyond its own (a cached shared prefix).
-    """
-    if token_budget < 1 or max_batch_size < 1:
-        raise ValueError("token_budget and max_batch_size must be positive")
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-    batches: list[list[int]] = []
-    cur: list[int] = []
-    for i in order:
-        longest = lengths[i] + length_offset  # sorted ascending: the newest is the longest
-        if cur and ((len(cur) + 1) * longest > token_budget or len(cur) >= max_batch_size):
-            batches.append(cur)
-            cur = []
-        cur.append(i)
-    if cur:
-        batches.append(cur)
-    return batches
 
 
 def pad_batch(items: Sequence[Encoded], pad_id: int):
@@ -90,14 +66,6 @@ def default_token_budget(device: str) -> int:
     return int(max(1024, min(262_144, free // (1 << 20))))
 
 
-def _is_oom(exc: BaseException) -> bool:
-    from auditkit.modeling import require_torch
-
-    torch = require_torch()
-    oom = getattr(torch.cuda, "OutOfMemoryError", ())
-    return isinstance(exc, oom) or "out of memory" in str(exc).lower()
-
-
 def run_batches(
     items: Sequence[Encoded],
     forward: Callable[..., np.ndarray],
@@ -117,29 +85,28 @@ def run_batches(
     torch = require_torch()
     out = np.full(len(items), np.nan, dtype=np.float64)
     pending = list(range(len(items)))
-    budget = token_budget
-    while pending:
+
+    def attempt(budget: int) -> None:
+        # finished batches are kept: after an out-of-memory only the pending items re-run
         lengths = [len(items[i]) for i in pending]
         plan = [
             [pending[j] for j in b]
             for b in plan_batches(lengths, budget, max_batch_size, length_offset)
         ]
-        done: set[int] = set()
-        try:
-            for batch in plan:
-                ids, mask, starts = pad_batch([items[i] for i in batch], pad_id)
-                with torch.inference_mode():
-                    scores = np.asarray(forward(ids, mask, starts), dtype=np.float64)
-                out[batch] = scores
-                done.update(batch)
-                if on_batch is not None:
-                    on_batch(len(batch))
-        except RuntimeError as e:
-            if not _is_oom(e) or budget <= max(lengths) + length_offset:
-                raise
-            torch.cuda.empty_cache()
-            budget //= 2
-        pending = [i for i in pending if i not in done]
+        for batch in plan:
+            ids, mask, starts = pad_batch([items[i] for i in batch], pad_id)
+            with torch.inference_mode():
+                scores = np.asarray(forward(ids, mask, starts), dtype=np.float64)
+            out[batch] = scores
+            done = set(batch)
+            pending[:] = [i for i in pending if i not in done]
+            if on_batch is not None:
+                on_batch(len(batch))
+
+    floor = max((len(e) for e in items), default=1) + length_offset
+    _, budget = halve_on_oom(
+        attempt, token_budget, floor, "lower --max-batch-size or use --load-in-8bit"
+    )
     return out, budget
 
 

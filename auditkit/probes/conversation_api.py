@@ -96,7 +96,7 @@ def run_conversation_probe(
     threads = int(require_torch().get_num_threads())
     chunks = row_chunks(rows, question_chunk)
     if engine == "ray":
-        from auditkit.probes.ray_engine import init_ray
+        from auditkit.raytools import init_ray
 
         init_ray(config.get("ray_address"), None)
     scored = language_probe.score_models(

@@ -20,10 +20,10 @@ from typing import Any
 import pandas as pd
 
 from auditkit.errors import AuditkitError
-from auditkit.langid.ray_engine import init_ray, require_ray
 from auditkit.modeling import LoadOptions
 from auditkit.probes.countries import Country
 from auditkit.probes.probesets import Question
+from auditkit.raytools import init_ray, require_ray
 
 __all__ = ["ScoringActor", "init_ray", "plan_actors", "require_ray", "score_on_ray"]
 

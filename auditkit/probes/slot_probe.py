@@ -159,7 +159,8 @@ def run_slot_probe(
     for name in models:
         kw = {**build_kwargs, "model": name}
         if engine == "ray":
-            from auditkit.probes.ray_engine import init_ray, score_on_ray
+            from auditkit.probes.ray_engine import score_on_ray
+            from auditkit.raytools import init_ray
 
             init_ray(config.get("ray_address"), None)
             long, info = score_on_ray(

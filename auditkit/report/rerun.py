@@ -49,11 +49,11 @@ def _import(target: str) -> Callable[..., Any]:
 
 # kind -> (the API whose parameters a config holds, the CLI command declaring their ranges)
 _API = {
-    "lang": ("auditkit.langid.runner:LangConfig", "auditkit.langid.cli:lang"),
-    "countries": ("auditkit.countries.runner:CountriesConfig", "auditkit.countries.cli:countries"),
-    "probe-rm": ("auditkit.probes.api:probe_rm", "auditkit.probes.cli:probe_rm"),
-    "eval:score_outputs": ("auditkit.evals.api:score_outputs", "auditkit.evals.cli:score_cmd"),
-    "eval:run_eval": ("auditkit.evals.api:run_eval", "auditkit.evals.cli:run_cmd"),
+    "lang": ("auditkit.langid.runner:LangConfig", "auditkit.cli.lang:lang"),
+    "countries": ("auditkit.countries.runner:CountriesConfig", "auditkit.cli.countries:countries"),
+    "probe-rm": ("auditkit.probes.api:probe_rm", "auditkit.cli.probe_rm:probe_rm"),
+    "eval:score_outputs": ("auditkit.evals.api:score_outputs", "auditkit.cli.eval:score_cmd"),
+    "eval:run_eval": ("auditkit.evals.api:run_eval", "auditkit.cli.eval:run_cmd"),
 }
 # config keys every kind may hold besides the API's parameters (where its results went)
 _ALWAYS = {"out"}

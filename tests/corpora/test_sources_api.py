@@ -13,6 +13,7 @@ import types
 import pytest
 from click.testing import CliRunner
 
+from auditkit.cli.corpora import corpora
 from auditkit.corpora import (
     ALIASES,
     FORMATS,
@@ -22,7 +23,6 @@ from auditkit.corpora import (
     open_corpus,
     sources,
 )
-from auditkit.corpora.cli import corpora
 from auditkit.errors import AuditkitError
 from auditkit.io import sha256_file
 from auditkit.skips import SkipLog

@@ -39,8 +39,8 @@ def test_ray_engine_is_byte_identical_and_resumes_a_local_run(tmp_path, local_ra
 def test_missing_ray_says_how_to_install(monkeypatch):
     import builtins
 
+    from auditkit import raytools
     from auditkit.errors import MissingDependency
-    from auditkit.langid import ray_engine
 
     real_import = builtins.__import__
 
@@ -51,4 +51,4 @@ def test_missing_ray_says_how_to_install(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(MissingDependency, match=r"pip install 'auditkit\[ray\]'"):
-        ray_engine.require_ray()
+        raytools.require_ray()

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from auditkit.cliutil import examples
+from auditkit.cli.options import examples
 from auditkit.corpora.aliases import ALIASES
 from auditkit.corpora.formats import FORMATS
 

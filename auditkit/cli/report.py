@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from auditkit.cliutil import emit_json, examples, quiet_mode
+from auditkit.cli.options import emit_json, examples, quiet_mode
 
 CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
 

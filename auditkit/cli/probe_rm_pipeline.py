@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditkit.probes import cli as probes_cli
+from auditkit.cli import probe_rm as probes_cli
 
 
 def _callback(

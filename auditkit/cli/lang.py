@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditkit.cliutil import emit_json, examples, quiet_mode
+from auditkit.cli.options import emit_json, examples, quiet_mode
 from auditkit.io import default_out_dir
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditkit.cliutil import MultiValueOption, emit_json, examples, quiet_mode
+from auditkit.cli.options import MultiValueOption, emit_json, examples, quiet_mode
 from auditkit.probes.api import DEFAULT_QUESTION_CHUNK
 
 

@@ -18,14 +18,14 @@ from auditkit.errors import AuditkitError
 
 # command name -> "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
-    "lang": "auditkit.langid.cli:lang",
-    "countries": "auditkit.countries.cli:countries",
-    "corpora": "auditkit.corpora.cli:corpora",
-    "probe-rm": "auditkit.pipelines.cli:probe_rm",
-    "eval": "auditkit.evals.cli:eval_group",
-    "report": "auditkit.report.cli:report",
-    "check": "auditkit.report.cli:check",
-    "rerun": "auditkit.report.cli:rerun",
+    "lang": "auditkit.cli.lang:lang",
+    "countries": "auditkit.cli.countries:countries",
+    "corpora": "auditkit.cli.corpora:corpora",
+    "probe-rm": "auditkit.cli.probe_rm_pipeline:probe_rm",
+    "eval": "auditkit.cli.eval:eval_group",
+    "report": "auditkit.cli.report:report",
+    "check": "auditkit.cli.report:check",
+    "rerun": "auditkit.cli.report:rerun",
 }
 
 HELP = {

@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from auditkit.cliutil import MultiValueOption, emit_json, examples, quiet_mode, wants_stdout_json
+from auditkit.cli.options import (
+    MultiValueOption,
+    emit_json,
+    examples,
+    quiet_mode,
+    wants_stdout_json,
+)
 from auditkit.evals.base import STUDY_SEED
 
 CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
