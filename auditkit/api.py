@@ -33,9 +33,12 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import AuditkitError
+
+if TYPE_CHECKING:
+    from auditkit.report.api import ReportResult
 
 __all__ = [
     "EvalResult",
@@ -148,36 +151,14 @@ class EvalResult(RunResult):
         return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True, repr=False)
-class ReportResult(Mapping):
-    """A report: ``data`` (runs, links), ``out``; reads like links.json."""
+def __getattr__(name: str) -> Any:
+    # ReportResult lives with the report (auditkit.report.api, which must not import this
+    # module); imported on first use so that importing the API stays light.
+    if name == "ReportResult":
+        from auditkit.report.api import ReportResult
 
-    data: Any
-    out: Path | None = None
-
-    def _links(self) -> dict[str, Any]:
-        from auditkit.report.api import links_json
-
-        return links_json(self.data)
-
-    def __getitem__(self, key: str) -> Any:
-        return self._links()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._links())
-
-    def __len__(self) -> int:
-        return len(self._links())
-
-    def __repr__(self) -> str:
-        return f"ReportResult({len(self.data.runs)} runs, out={self.out})"
-
-    def terminal(self) -> None:
-        """Print the terminal report."""
-        from auditkit.console import console
-        from auditkit.report.terminal import print_report
-
-        print_report(self.data, console)
+        return ReportResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- in-memory inputs ------------------------------------------------------------------------
@@ -327,11 +308,9 @@ def report(
 ) -> ReportResult:
     """Join run folders into a report (see `auditkit report --help`); with ``out`` the folder
     receives report.html, compliance.md and links.json."""
-    from auditkit.report.api import report as run
+    from auditkit.report.api import report_result
 
-    dirs = [run_dirs] if isinstance(run_dirs, (str, Path)) else list(run_dirs)
-    data = run(dirs, out=out, **options)
-    return ReportResult(data, Path(out) if out else None)
+    return report_result(run_dirs, out, **options)
 
 
 def check(policy: str | Path, run_dirs: str | Path | Sequence[str | Path]):

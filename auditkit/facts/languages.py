@@ -18,6 +18,9 @@ import langcodes
 UNDETERMINED = "und"  # both detectors ran but no agreed label
 EMPTY = "empty"  # nothing left to detect after text preparation
 
+# The nine languages of the study (TyDiQA GoldP's), counted in every lang summary.
+STUDY_LANGUAGES = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
+
 # fastText lid.176 labels are Wikipedia language codes; where one means something else in
 # ISO 639 we say which language the model was trained on (https://fasttext.cc/docs/en/language-identification.html).
 FASTTEXT_WIKIPEDIA_CODES = {

@@ -23,9 +23,9 @@ class _CallablePackage(_types.ModuleType):
     function, so both spellings work whatever was imported first."""
 
     def __call__(self, *args, **kwargs):
-        from auditkit.api import report
+        from auditkit.report.api import report_result
 
-        return report(*args, **kwargs)
+        return report_result(*args, **kwargs)
 
 
 _sys.modules[__name__].__class__ = _CallablePackage

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,46 @@ def links_json(data: ReportData) -> dict[str, Any]:
         "findings": [{"text": f.text, "runs": list(f.runs), "kind": f.kind} for f in data.findings],
         **data.links,
     }
+
+
+@dataclass(frozen=True, repr=False)
+class ReportResult(Mapping):
+    """A report: ``data`` (runs, links), ``out``; reads like links.json."""
+
+    data: ReportData
+    out: Path | None = None
+
+    def _links(self) -> dict[str, Any]:
+        return links_json(self.data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._links()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._links())
+
+    def __len__(self) -> int:
+        return len(self._links())
+
+    def __repr__(self) -> str:
+        return f"ReportResult({len(self.data.runs)} runs, out={self.out})"
+
+    def terminal(self) -> None:
+        """Print the terminal report."""
+        from auditkit.console import console
+        from auditkit.report.terminal import print_report
+
+        print_report(self.data, console)
+
+
+def report_result(
+    run_dirs: str | Path | Sequence[str | Path], out: str | Path | None = None, **options: Any
+) -> ReportResult:
+    """``auditkit.report(...)``: :func:`report` over one run folder or several, as a
+    :class:`ReportResult`."""
+    dirs = [run_dirs] if isinstance(run_dirs, (str, Path)) else list(run_dirs)
+    data = report(dirs, out=out, **options)
+    return ReportResult(data, Path(out) if out else None)
 
 
 def check(policy: str | Path, run_dirs: list[str | Path]) -> CheckResult:

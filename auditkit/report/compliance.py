@@ -20,10 +20,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from auditkit import __version__
+from auditkit.report.formatting import pct
 from auditkit.report.model import ReportData
 from auditkit.report.runs import (
     KINDS,
@@ -92,8 +94,7 @@ CROISSANT_CONTEXT = {
 MAIN_LANGUAGE_SHARE = 0.01
 
 
-def _pct(v: float | None, digits: int = 1) -> str:
-    return "n/a" if v is None else f"{100 * v:.{digits}f}%"
+_pct = partial(pct, missing="n/a")  # prose says n/a where a table shows a dash
 
 
 def _detectors(s: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from auditkit import __version__
 from auditkit.report import charts
+from auditkit.report.formatting import pct as _pct
 from auditkit.report.geometry import load_world, resolve_iso3
 from auditkit.report.links import LINK_KINDS, correlation_matrix, country_ranking
 from auditkit.report.model import ReportData
@@ -145,11 +146,6 @@ def _fmt(v: Any, spec: str = ".3g", none: str = "–") -> str:
         return f"{v:,}"
     f = _num(v)
     return none if f is None else _e(format(f, spec))
-
-
-def _pct(v: Any, digits: int = 2) -> str:
-    f = _num(v)
-    return "–" if f is None else f"{100 * f:.{digits}f}%"
 
 
 def table(
@@ -726,7 +722,7 @@ def _named_countries_section(run: Run, top: int = 15) -> str:
     rows = [r for r in s.get("countries") or [] if isinstance(r, dict)]
     never = s.get("study_never_mentioned") or []
     body = [
-        [r.get("name"), r.get("iso3"), f"{int(r.get('mentions') or 0):,}", _pct(r.get("share"))]
+        [r.get("name"), r.get("iso3"), f"{int(r.get('mentions') or 0):,}", _pct(r.get("share"), 2)]
         + [r.get("mentions_chosen", "–"), r.get("mentions_rejected", "–")]
         for r in rows[:top]
     ]

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from auditkit.errors import AuditkitError
+from auditkit.facts.languages import language_name, normalise_code
 from auditkit.report.runs import (
     Run,
     eval_chains,
@@ -44,6 +45,7 @@ from auditkit.report.runs import (
     probe_countries,
     probe_scorer,
 )
+from auditkit.stats import spearman
 
 ARROW = "→"
 
@@ -51,27 +53,20 @@ ARROW = "→"
 # --- statistics (pure functions of arrays) -------------------------------------------------
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> dict[str, float | int | None]:
-    """Spearman rank correlation over the pairs where both values are finite.
+def finite_spearman(x: np.ndarray, y: np.ndarray) -> dict[str, float | int | None]:
+    """:func:`auditkit.stats.spearman` over the pairs where both values are finite.
 
-    Returns {rho, p, n}; rho and p are None below 3 pairs or when either side is constant
-    (the correlation is undefined there, not zero).
+    Returns {rho, p, n}; rho and p are None (not NaN: links are written as JSON) below 3 pairs
+    or when either side is constant (the correlation is undefined there, not zero).
     """
-    from scipy.stats import spearmanr
-
     a = np.asarray(x, dtype=float)
     b = np.asarray(y, dtype=float)
     ok = np.isfinite(a) & np.isfinite(b)
-    a, b = a[ok], b[ok]
-    n = int(a.size)
-    if n < 3 or np.all(a == a[0]) or np.all(b == b[0]):
-        return {"rho": None, "p": None, "n": n}
-    res = spearmanr(a, b)
-    rho, p = float(res.statistic), float(res.pvalue)
+    res = spearman(a[ok], b[ok])
     return {
-        "rho": rho if math.isfinite(rho) else None,
-        "p": p if math.isfinite(p) else None,
-        "n": n,
+        "rho": res["rho"] if math.isfinite(res["rho"]) else None,
+        "p": res["p"] if math.isfinite(res["p"]) else None,
+        "n": res["n"],
     }
 
 
@@ -93,7 +88,7 @@ def correlation_matrix(
                 row.append(1.0 if len(common) >= 3 else None)
                 nrow.append(len(common))
                 continue
-            s = spearman(
+            s = finite_spearman(
                 np.array([rankings[a][k] for k in common]),
                 np.array([rankings[b][k] for k in common]),
             )
@@ -112,8 +107,6 @@ def language_code(label: str) -> str | None:
     """Normalise an eval group ('bengali', 'Bengali', 'bn', 'ben_Beng', 'arb_Arab') to the
     code space of `auditkit lang` (ISO 639-1 where it exists, macrolanguages folded)."""
     import langcodes
-
-    from auditkit.langid.codes import normalise_code
 
     text = str(label).strip()
     if not text:
@@ -483,7 +476,7 @@ def language_links(
             }
         )
     rows.sort(key=lambda r: (-(r["share"] or 0.0), r["group"]))
-    corr = spearman(
+    corr = finite_spearman(
         np.array([np.nan if r["share"] is None else r["share"] for r in rows]),
         np.array([np.nan if r["delta_points"] is None else r["delta_points"] for r in rows]),
     )
@@ -541,8 +534,6 @@ def _auto_language_links(runs: list[Run]) -> list[tuple[Run, Run, ChainStep | No
 def _language_name(code: str | None) -> str | None:
     if not code:
         return None
-    from auditkit.langid.codes import language_name
-
     return language_name(code)
 
 
@@ -595,7 +586,7 @@ def country_link(rm: Run, lm: Run) -> dict[str, Any]:
             }
         )
     rows.sort(key=lambda r: (r["rm_rank"] is None, r["rm_rank"] or 0.0))
-    corr = spearman(
+    corr = finite_spearman(
         np.array([np.nan if r["rm_mean_rank"] is None else r["rm_mean_rank"] for r in rows]),
         np.array([np.nan if r["lm_mean_rank"] is None else r["lm_mean_rank"] for r in rows]),
     )

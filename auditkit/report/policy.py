@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.errors import InputError
+from auditkit.facts.languages import STUDY_LANGUAGES
 from auditkit.registry import Registry
 from auditkit.report.runs import (
     KINDS,
@@ -53,7 +54,6 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     "!=": operator.ne,
 }
 _SHORT = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
-STUDY_LANGUAGES = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
 
 
 class MissingInput(Exception):

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from auditkit.report.links import LinkKind, LinkOptions, register_link_kind, spearman
+from auditkit.report.links import LinkKind, LinkOptions, finite_spearman, register_link_kind
 from auditkit.report.runs import Run, lang_languages, lang_threshold, num
 
 
@@ -84,7 +84,7 @@ def rm_language_link(
             }
         )
     rows.sort(key=lambda r: (-(r["share"] or 0.0), r["code"]))
-    corr = spearman(
+    corr = finite_spearman(
         np.array([np.nan if r["share"] is None else r["share"] for r in rows]),
         np.array([np.nan if r[value] is None else r[value] for r in rows]),
     )

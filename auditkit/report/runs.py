@@ -1,8 +1,10 @@
 """Reading run folders of `lang`, `countries`, `probe-rm` and `eval` (summary.json, audit.json, parquet).
 
-The readers are defensive: each side documents its summary keys, but optional keys may be
-absent or renamed slightly, so every accessor says what it falls back to instead of failing
-on a missing key. A folder without a readable summary.json is a user error naming the file.
+Each kind's summary is declared once, in :mod:`auditkit.summaries` (the TypedDicts its writer
+is annotated with); a summary is validated against them when loaded and read through them
+here, by the keys the writers emit and no others. Values are still read defensively (a key
+an older summary lacks, a null for an undefined number) because a summary is an input like
+any other. A folder without a readable summary.json is a user error naming the file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from typing import Any
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.errors import InputError
 from auditkit.report.schema import validate_audit, validate_summary
+from auditkit.summaries import (
+    LM_SCORERS,
+    LM_SCORES,
+    REWARD_MODEL_SCORERS,
+    REWARD_MODEL_SCORES,
+    EvalSummary,
+    LangSummary,
+    ProbeComparisonSummary,
+    ProbeCountrySummary,
+    ProbeRmSummary,
+)
+from auditkit.summaries import is_comparison as _is_comparison
 
 KINDS = ("lang", "probe-rm", "eval", "countries")
 
@@ -43,10 +57,7 @@ class Run:
     def is_comparison(self) -> bool:
         """A probe-rm run over several models: its summary holds the model x model Spearman
         matrix and points to one run folder per model instead of listing countries."""
-        s = self.summary
-        return (
-            self.kind == "probe-rm" and "countries" not in s and isinstance(s.get("models"), dict)
-        )
+        return self.kind == "probe-rm" and _is_comparison(self.summary)
 
     @property
     def content_hash(self) -> str:
@@ -173,7 +184,7 @@ def run_label(run: Run) -> str:
         # path of the machine that ran it must not end up in a shared report
         return Path(corpus).name if Path(corpus).is_absolute() else corpus
     if run.kind == "probe-rm":
-        if "countries" not in s and isinstance(s.get("models"), dict):
+        if _is_comparison(s):
             return "comparison of " + ", ".join(map(str, s["models"]))
         return str(s.get("model") or run.path.name)
     return str(s.get("task") or run.path.name)
@@ -216,18 +227,13 @@ def get_path(d: Any, dotted: str) -> Any:
 # --- lang ---------------------------------------------------------------------------------
 
 
-def lang_languages(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def lang_languages(summary: LangSummary) -> list[dict[str, Any]]:
     """[{code, name, count, share}] by count, share of agreed utterances.
 
     Counts and shares are read as numbers (a value that is not one counts as 0 / unknown),
     codes and names as text: a summary is an input like any other.
     """
-    rows = summary.get("languages") or []
-    if isinstance(rows, dict):  # {code: count}
-        rows = [{"code": c, "count": n} for c, n in rows.items()]
-    if not isinstance(rows, list):
-        return []
-    rows = [r for r in rows if isinstance(r, dict)]
+    rows = [r for r in summary.get("languages") or [] if isinstance(r, dict)]
     counts = [max(0, int(num(r.get("count")) or 0)) for r in rows]
     total = sum(counts)
     out = []
@@ -247,7 +253,7 @@ def lang_languages(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def lang_totals(summary: dict[str, Any]) -> dict[str, int | None]:
+def lang_totals(summary: LangSummary) -> dict[str, int | None]:
     keys = ("total", "agreed", "disagreed", "low_confidence", "empty", "stripped")
     return {
         k: (int(v) if (v := num(summary.get(f"utterances_{k}"))) is not None else None)
@@ -255,20 +261,15 @@ def lang_totals(summary: dict[str, Any]) -> dict[str, int | None]:
     }
 
 
-def lang_threshold(summary: dict[str, Any], default: int = 100) -> int:
+def lang_threshold(summary: LangSummary, default: int = 100) -> int:
     v = num(summary.get("low_resource_threshold"))
     return int(v) if v is not None else default
 
 
 # --- probe-rm -----------------------------------------------------------------------------
 
-# How `auditkit probe-rm` names its scorers: reward models (Starling's value head, sequence
-# classifiers, DPO implicit rewards) versus LM likelihood of the country mention.
-RM_SCORERS = {"starling", "seq-cls", "seq_cls", "dpo", "reward", "rm", "reward-model"}
-LM_SCORERS = {"lm", "perplexity", "likelihood", "logprob", "nll", "mean_nll"}
 
-
-def probe_countries(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def probe_countries(summary: ProbeCountrySummary) -> list[dict[str, Any]]:
     """[{country, iso3, mean_rank, rank, ...}] ordered by rank (1 = most preferred)."""
     rows = summary.get("countries")
     out = []
@@ -295,96 +296,67 @@ def probe_countries(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def probe_correlations(summary: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+def probe_correlations(summary: ProbeCountrySummary) -> dict[str, dict[str, float | None]]:
     """{survey: {rho, p, n}} of the country ranking against reference surveys."""
-    out: dict[str, dict[str, float | None]] = {}
-    corr = summary.get("correlations")
-    for name, c in corr.items() if isinstance(corr, dict) else ():
-        if isinstance(c, dict):
-            rho = num(c.get("rho", c.get("spearman", c.get("statistic"))))
-            out[str(name)] = {
-                "rho": rho,
-                "p": num(c.get("p", c.get("pvalue"))),
-                "n": num(c.get("n")),
-            }
-        elif num(c) is not None:
-            out[str(name)] = {"rho": num(c), "p": None, "n": None}
-    return out
+    corr = summary.get("correlations") or {}
+    return {
+        str(name): {"rho": num(c.get("rho")), "p": num(c.get("p")), "n": num(c.get("n"))}
+        for name, c in corr.items()
+    }
 
 
-def probe_scorer(summary: dict[str, Any]) -> str:
-    """'rm' (a reward model's scores), 'lm' (LM likelihood) or 'unknown'."""
-    for key in ("scorer", "score", "score_kind", "score_type"):
-        v = summary.get(key)
-        if isinstance(v, str):
-            low = v.strip().lower()
-            if low in RM_SCORERS:
-                return "rm"
-            if low in LM_SCORERS:
-                return "lm"
-    return "unknown"
+def probe_scorer(s: ProbeRmSummary) -> str:
+    """'rm' (a reward model's scores), 'lm' (LM likelihood) or 'unknown': by the scorer, or
+    by the score's name where the scores came from a file without a scorer column."""
+    scorer, score = (v if isinstance(v, str) else None for v in (s.get("scorer"), s.get("score")))
+    if scorer in REWARD_MODEL_SCORERS:
+        return "rm"
+    if scorer in LM_SCORERS:
+        return "lm"
+    if score in REWARD_MODEL_SCORES:
+        return "rm"
+    return "lm" if score in LM_SCORES else "unknown"
 
 
-def probe_matrix(summary: dict[str, Any]) -> tuple[list[str], list[list[float | None]]] | None:
-    """A model x model Spearman matrix stored in a summary, when there is one."""
-    for key in ("spearman_matrix", "model_correlations", "ranking_correlations"):
-        m = summary.get(key)
-        if isinstance(m, dict) and isinstance(m.get("spearman"), dict):
-            m = m["spearman"]  # probe-rm: {"models": [...], "spearman": {a: {b: rho}}}
-        if isinstance(m, dict):
-            models = m.get("models") or m.get("labels")
-            rho = m.get("rho") or m.get("matrix")
-            if isinstance(models, list) and isinstance(rho, list) and len(rho) == len(models):
-                return [str(x) for x in models], [[num(v) for v in row] for row in rho]
-            # {model: {model: rho}}
-            if all(isinstance(v, dict) for v in m.values()):
-                labels = list(m)
-                return labels, [[num(m[a].get(b)) for b in labels] for a in labels]
-    return None
+def probe_matrix(
+    summary: ProbeComparisonSummary,
+) -> tuple[list[str], list[list[float | None]]] | None:
+    """The model x model Spearman matrix of a comparison, when there is one."""
+    rho = (summary.get("ranking_correlations") or {}).get("spearman")
+    if not isinstance(rho, dict) or not all(isinstance(v, dict) for v in rho.values()):
+        return None
+    labels = list(rho)
+    return labels, [[num(rho[a].get(b)) for b in labels] for a in labels]
 
 
 # --- eval ---------------------------------------------------------------------------------
 
 
-def eval_scale(summary: dict[str, Any]) -> float:
-    """100 for metrics reported in points (accuracies, F1, CFMatch), 1 for similarities."""
-    if isinstance(summary.get("percent"), bool):  # eval summaries say so themselves
-        return 100.0 if summary["percent"] else 1.0
-    if summary.get("binary") or summary.get("metric") in ("f1", "exact_match", "accuracy"):
-        return 100.0
-    return 1.0
+def eval_scale(summary: EvalSummary) -> float:
+    """100 for metrics the summary says are shown in points (accuracies, F1, CFMatch), 1 for
+    similarities."""
+    return 100.0 if summary.get("percent") is True else 1.0
 
 
-def eval_chains(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """[{name, stages: [{model, stage}]}] (text only); reconstructed from steps when absent."""
-    chains = summary.get("chains")
-    if isinstance(chains, list) and chains:
-        out = []
-        for c in chains:
-            if not isinstance(c, dict):
-                continue
-            stages = [
-                {"model": str(st.get("model")), "stage": str(st.get("stage") or "")}
-                for st in c.get("stages") or []
-                if isinstance(st, dict) and st.get("model") is not None
-            ]
-            out.append({"name": str(c.get("name", "chain")), "stages": stages})
-        return out
-    seen: dict[str, list[dict[str, str]]] = {}
-    for s in eval_steps(summary):
-        stages = seen.setdefault(str(s.get("chain", "chain")), [])
-        for m, st in ((s.get("from"), s.get("from_stage")), (s.get("to"), s.get("to_stage"))):
-            if m and all(x["model"] != str(m) for x in stages):
-                stages.append({"model": str(m), "stage": str(st or "")})
-    return [{"name": n, "stages": st} for n, st in seen.items()]
+def eval_chains(summary: EvalSummary) -> list[dict[str, Any]]:
+    """[{name, stages: [{model, stage}]}] (text only)."""
+    out = []
+    for c in summary.get("chains") or []:
+        stages = [
+            {"model": str(st.get("model")), "stage": str(st.get("stage") or "")}
+            for st in c.get("stages") or []
+            if st.get("model") is not None
+        ]
+        out.append({"name": str(c.get("name", "chain")), "stages": stages})
+    return out
 
 
-def eval_steps(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def eval_steps(summary: EvalSummary) -> list[dict[str, Any]]:
     steps = summary.get("steps")
     return [s for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
 
 
-def eval_models(summary: dict[str, Any]) -> dict[str, dict[str, dict[str, float | None]]]:
+def eval_models(summary: EvalSummary) -> dict[str, dict[str, dict[str, float | None]]]:
     """{model: {group: {value, ci_low, ci_high, n}}} with every statistic read as a number."""
     models = summary.get("models")
     if not isinstance(models, dict):
@@ -401,19 +373,11 @@ def eval_models(summary: dict[str, Any]) -> dict[str, dict[str, dict[str, float 
     return out
 
 
-def eval_groups(summary: dict[str, Any]) -> list[str]:
-    groups = summary.get("groups")
-    if isinstance(groups, list) and groups:
-        return [str(g) for g in groups]
-    seen: list[str] = []
-    for per_group in eval_models(summary).values():
-        for g in per_group:
-            if g not in seen:
-                seen.append(g)
-    return seen
+def eval_groups(summary: EvalSummary) -> list[str]:
+    return [str(g) for g in summary.get("groups") or []]
 
 
-def eval_confidence(summary: dict[str, Any]) -> float:
+def eval_confidence(summary: EvalSummary) -> float:
     """Confidence level of the CIs (0.95 unless the summary's statistics say otherwise)."""
     stats = summary.get("statistics")
     c = num(stats.get("confidence")) if isinstance(stats, dict) else None

@@ -15,8 +15,8 @@ from auditkit.report.links import (
     country_link,
     language_code,
     language_links,
-    spearman,
 )
+from auditkit.report.links import finite_spearman as spearman
 from auditkit.report.runs import load_run, load_runs
 from tests.report.conftest import RUNS
 

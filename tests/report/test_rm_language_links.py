@@ -10,7 +10,7 @@ import pytest
 
 from auditkit.errors import AuditkitError
 from auditkit.report.api import report
-from auditkit.report.links import spearman
+from auditkit.report.links import finite_spearman as spearman
 
 LANG = {
     "kind": "lang",

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from auditkit.console import esc as escape
+from auditkit.report.formatting import pct as _pct
 from auditkit.report.model import ReportData
 from auditkit.report.runs import (
     KINDS,
@@ -29,10 +30,6 @@ from auditkit.report.runs import (
     probe_scorer,
     significance_mark,
 )
-
-
-def _pct(v: float | None, digits: int = 1) -> str:
-    return "–" if v is None else f"{100 * v:.{digits}f}%"
 
 
 def _lang(run: Run, console: Console, top: int) -> None:
