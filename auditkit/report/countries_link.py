@@ -162,7 +162,7 @@ def render_mention_links(links: list[dict[str, Any]]) -> str:
     """The link block(s): correlation, the two maps side by side, the joined table."""
     from auditkit.report.charts import choropleth_chart
     from auditkit.report.geometry import load_world
-    from auditkit.report.html import _e as e
+    from auditkit.report.html import esc as e
     from auditkit.report.html import table
 
     world = load_world()
