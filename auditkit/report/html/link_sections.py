@@ -40,14 +40,12 @@ def _language_links_section(links: list[dict[str, Any]]) -> str:
 
 
 def _language_link_tables(items: list[tuple[int, dict[str, Any]]]) -> str:
+    """Per link of one declaration: its headline numbers, the scatter and the table."""
     out = []
     for i, link in items:
         corr = link["spearman"]
-        rows = link["rows"]
-        total = None
-        unit = link["unit"] or "(metric units)"
-        out.append(f"<h3>{esc(link['task'])}: {esc(link['metric'])}</h3>")
         rho_txt = "undefined" if corr["rho"] is None else f"{corr['rho']:+.2f}"
+        out.append(f"<h3>{esc(link['task'])}: {esc(link['metric'])}</h3>")
         out.append(
             kpis(
                 [
@@ -61,91 +59,101 @@ def _language_link_tables(items: list[tuple[int, dict[str, Any]]]) -> str:
                 ]
             )
         )
-        shares = [r["share"] for r in rows if r["share"]]
-        counts = [r["count"] for r in rows if r["share"]]
-        if shares and counts and counts[0]:
-            total = counts[0] / shares[0]
-        points = [
-            {
-                "x": r["share"],
-                "y": r["delta_points"],
-                "y_low": r["ci_low"],
-                "y_high": r["ci_high"],
-                "label": r["code"] or r["group"],
-                "flagged": r["flagged"],
-                "tip": f"{r['name']}: {r['count']:,} utterances ({_pct(r['share'], 4)}), "
-                f"change {fmt(r['delta_points'], '+.1f')} {link['unit']} (n = {r['n_items']}, p_holm = {fmt(r['p_holm'], '.2g')})",
-            }
-            for r in rows
-        ]
-        marker = (
-            (link["rare_below"] / total, f"rare: < {link['rare_below']} utterances")
-            if total
-            else None
-        )
-        desc = (
-            f"Scatter plot of {corr['n']} languages: x = share of agreed utterances in {link['corpus']} "
-            f"(log scale), y = change in {link['metric']} across {link['from_stage']}→{link['to_stage']} "
-            f"of {link['chain']}, with CIs. Spearman rho = {rho_txt}. Flagged (red): "
-            f"{', '.join(link['flagged']) or 'none'}."
-        )
-        out.append(
-            figure(
-                charts.scatter_chart(
-                    points,
-                    f"link-lang-{i}",
-                    "link-languages",
-                    f"Corpus share vs change across {link['to_stage'].upper()}",
-                    desc,
-                    "share of agreed utterances in the corpus (log scale)",
-                    f"change in {link['metric']} ({unit})",
-                    log_x=True,
-                    x_marker=marker,
-                    legend=("language", "rare and losing"),
-                ),
-                f"Each point is one evaluated language: its share of the corpus against its score "
-                f"change across the {link['from_stage']}→{link['to_stage']} step of {link['chain']} "
-                f"({link['from']} → {link['to']}); whiskers are paired-bootstrap CIs. "
-                f"Red: rare (< {link['rare_below']} utterances) and losing by {link['loss_rule']}.",
-                "link-languages",
-            )
-        )
-        out.append(
-            table(
-                [
-                    "language",
-                    "code",
-                    "corpus utterances",
-                    "share",
-                    f"Δ {unit}",
-                    "95% CI",
-                    "items",
-                    "p (Holm)",
-                    "flag",
-                ],
-                [
-                    [
-                        r["name"],
-                        r["code"] or "?",
-                        f"{r['count']:,}",
-                        _pct(r["share"], 3),
-                        fmt(r["delta_points"], "+.1f"),
-                        "–"
-                        if r["ci_low"] is None or r["ci_high"] is None
-                        else f"[{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]",
-                        r["n_items"],
-                        fmt(r["p_holm"], ".2g"),
-                        "rare & losing" if r["flagged"] else "",
-                    ]
-                    for r in rows
-                ],
-                {2, 3, 4, 5, 6, 7},
-                [r["flagged"] for r in rows],
-                caption=f"ρ rests on {corr['n']} languages; the corpus counts rest on the lang "
-                f"run's agreed labels; flag: rare (< {link['rare_below']}) and {link['loss_rule']}",
-            )
-        )
+        out.append(_language_link_scatter(i, link, rho_txt))
+        out.append(_language_link_table(link))
     return "".join(out)
+
+
+def _corpus_total(rows: list[dict[str, Any]]) -> float | None:
+    """The corpus's agreed utterances, recovered from a row's count and share."""
+    shares = [r["share"] for r in rows if r["share"]]
+    counts = [r["count"] for r in rows if r["share"]]
+    return counts[0] / shares[0] if shares and counts and counts[0] else None
+
+
+def _language_link_scatter(i: int, link: dict[str, Any], rho_txt: str) -> str:
+    corr, rows = link["spearman"], link["rows"]
+    unit = link["unit"] or "(metric units)"
+    total = _corpus_total(rows)
+    points = [
+        {
+            "x": r["share"],
+            "y": r["delta_points"],
+            "y_low": r["ci_low"],
+            "y_high": r["ci_high"],
+            "label": r["code"] or r["group"],
+            "flagged": r["flagged"],
+            "tip": f"{r['name']}: {r['count']:,} utterances ({_pct(r['share'], 4)}), "
+            f"change {fmt(r['delta_points'], '+.1f')} {link['unit']} (n = {r['n_items']}, p_holm = {fmt(r['p_holm'], '.2g')})",
+        }
+        for r in rows
+    ]
+    marker = (
+        (link["rare_below"] / total, f"rare: < {link['rare_below']} utterances") if total else None
+    )
+    desc = (
+        f"Scatter plot of {corr['n']} languages: x = share of agreed utterances in {link['corpus']} "
+        f"(log scale), y = change in {link['metric']} across {link['from_stage']}→{link['to_stage']} "
+        f"of {link['chain']}, with CIs. Spearman rho = {rho_txt}. Flagged (red): "
+        f"{', '.join(link['flagged']) or 'none'}."
+    )
+    return figure(
+        charts.scatter_chart(
+            points,
+            f"link-lang-{i}",
+            "link-languages",
+            f"Corpus share vs change across {link['to_stage'].upper()}",
+            desc,
+            "share of agreed utterances in the corpus (log scale)",
+            f"change in {link['metric']} ({unit})",
+            log_x=True,
+            x_marker=marker,
+            legend=("language", "rare and losing"),
+        ),
+        f"Each point is one evaluated language: its share of the corpus against its score "
+        f"change across the {link['from_stage']}→{link['to_stage']} step of {link['chain']} "
+        f"({link['from']} → {link['to']}); whiskers are paired-bootstrap CIs. "
+        f"Red: rare (< {link['rare_below']} utterances) and losing by {link['loss_rule']}.",
+        "link-languages",
+    )
+
+
+def _language_link_table(link: dict[str, Any]) -> str:
+    corr, rows = link["spearman"], link["rows"]
+    unit = link["unit"] or "(metric units)"
+    return table(
+        [
+            "language",
+            "code",
+            "corpus utterances",
+            "share",
+            f"Δ {unit}",
+            "95% CI",
+            "items",
+            "p (Holm)",
+            "flag",
+        ],
+        [
+            [
+                r["name"],
+                r["code"] or "?",
+                f"{r['count']:,}",
+                _pct(r["share"], 3),
+                fmt(r["delta_points"], "+.1f"),
+                "–"
+                if r["ci_low"] is None or r["ci_high"] is None
+                else f"[{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]",
+                r["n_items"],
+                fmt(r["p_holm"], ".2g"),
+                "rare & losing" if r["flagged"] else "",
+            ]
+            for r in rows
+        ],
+        {2, 3, 4, 5, 6, 7},
+        [r["flagged"] for r in rows],
+        caption=f"ρ rests on {corr['n']} languages; the corpus counts rest on the lang "
+        f"run's agreed labels; flag: rare (< {link['rare_below']}) and {link['loss_rule']}",
+    )
 
 
 def _country_links_section(links: list[dict[str, Any]]) -> str:
