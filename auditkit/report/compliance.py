@@ -182,94 +182,122 @@ def _biases(data: ReportData, esc: Any = str) -> list[str]:
     """
     out = []
     for run in _by_kind(data.runs):
-        s = run.summary
-        label = esc(run.label)
-        if run.kind == "lang":
-            langs = lang_languages(s)
-            if langs:
-                top = langs[0]
-                out.append(
-                    f"{label}: {esc(top['name'])} makes up {_pct(top['share'])} of the "
-                    f"utterances with an identified language; {len(langs) - 1} other languages "
-                    "share the rest."
-                )
-            study = s.get("study_languages")
-            if isinstance(study, dict) and study:
-                thr = lang_threshold(s)
-                low = {c: n for c, v in study.items() if (n := num(v)) is not None and n < thr}
-                if low:
-                    out.append(
-                        f"{label}: study languages below {thr} utterances: "
-                        + ", ".join(f"{esc(c)} {n:,.0f}" for c, n in low.items())
-                        + "."
-                    )
-        elif run.kind == "probe-rm" and not run.is_comparison:
-            rows = probe_countries(s)
-            kind = "reward model" if probe_scorer(s) != "lm" else "language model"
-            if rows:
-                out.append(
-                    f"The {kind} {label} ranks {esc(rows[0]['country'])} highest and "
-                    f"{esc(rows[-1]['country'])} lowest of {len(rows)} countries in "
-                    "counterfactual country templates."
-                )
-            for name, c in probe_correlations(s).items():
-                if c["rho"] is not None:
-                    out.append(
-                        f"{label}'s country ranking correlates with the {esc(name)} survey of "
-                        f"one country's opinions (Spearman ρ = {c['rho']:.2f}"
-                        + (f", n = {c['n']:.0f}" if c["n"] is not None else "")
-                        + ")."
-                    )
-            below = num(s.get("share_ranked_below_reference"))
-            if s.get("reference_country") and below is not None:
-                out.append(
-                    f"{_pct(below)} of countries are ranked below "
-                    f"{esc(s['reference_country'])} by {label}."
-                )
-        elif run.kind == "countries":
-            rows = [r for r in s.get("countries") or [] if isinstance(r, dict)]
-            if rows:
-                top = ", ".join(
-                    f"{esc(r.get('name'))} {_pct(num(r.get('share')))}" for r in rows[:3]
-                )
-                never = s.get("study_never_mentioned") or []
-                out.append(
-                    f"{label} names {len(rows)} countries; the most named: {top}; "
-                    f"{len(never)} of the study's 181 countries are never named."
-                )
-        elif run.kind == "eval":
-            scale = eval_scale(s)
-            unit = " points" if scale == 100 else ""
-            disparities = s.get("disparities")
-            for d in disparities if isinstance(disparities, list) else []:
-                rng = num(d.get("range")) if isinstance(d, dict) else None
-                if rng is not None and d.get("to_stage"):
-                    out.append(
-                        f"{label} ({esc(s.get('metric'))}), {esc(d.get('chain'))} "
-                        f"{esc(d.get('from_stage'))}→{esc(d.get('to_stage'))}: the change "
-                        f"differs by {scale * rng:.{1 if scale == 100 else 3}f}{unit} between "
-                        f"{esc(d.get('max_group'))} and {esc(d.get('min_group'))}."
-                    )
+        if run.kind == "probe-rm" and run.is_comparison:
+            continue
+        write = _BIAS_WRITERS.get(run.kind)
+        if write is not None:
+            out += write(run, esc)
     for link in data.links.get("languages", []):
-        for r in link["rows"]:
-            if r["flagged"]:
-                out.append(
-                    f"{esc(r['name'])} has {r['count']:,} utterances in {esc(link['corpus'])} "
-                    f"(below {link['rare_below']}) and its {esc(link['task'])} "
-                    f"{esc(link['metric'])} changes by {r['delta_points']:+.1f} {link['unit']} "
-                    f"across {esc(link['chain'])} {esc(link['from_stage'])}→"
-                    f"{esc(link['to_stage'])}, the step that trained on it (n = {r['n_items']} "
-                    "items, Holm p = "
-                    + ("n/a" if r["p_holm"] is None else f"{r['p_holm']:.2g}")
-                    + ")."
-                )
-        c = link["spearman"]
+        out += _language_link_biases(link, esc)
+    return out
+
+
+def _lang_biases(run: Run, esc: Any) -> list[str]:
+    s, label, out = run.summary, esc(run.label), []
+    langs = lang_languages(s)
+    if langs:
+        top = langs[0]
+        out.append(
+            f"{label}: {esc(top['name'])} makes up {_pct(top['share'])} of the "
+            f"utterances with an identified language; {len(langs) - 1} other languages "
+            "share the rest."
+        )
+    study = s.get("study_languages")
+    if isinstance(study, dict) and study:
+        thr = lang_threshold(s)
+        low = {c: n for c, v in study.items() if (n := num(v)) is not None and n < thr}
+        if low:
+            out.append(
+                f"{label}: study languages below {thr} utterances: "
+                + ", ".join(f"{esc(c)} {n:,.0f}" for c, n in low.items())
+                + "."
+            )
+    return out
+
+
+def _probe_biases(run: Run, esc: Any) -> list[str]:
+    s, label, out = run.summary, esc(run.label), []
+    rows = probe_countries(s)
+    kind = "reward model" if probe_scorer(s) != "lm" else "language model"
+    if rows:
+        out.append(
+            f"The {kind} {label} ranks {esc(rows[0]['country'])} highest and "
+            f"{esc(rows[-1]['country'])} lowest of {len(rows)} countries in "
+            "counterfactual country templates."
+        )
+    for name, c in probe_correlations(s).items():
         if c["rho"] is not None:
             out.append(
-                f"Across {c['n']} evaluated languages, corpus share and the change in "
-                f"{esc(link['task'])} across {esc(link['chain'])}:{esc(link['to_stage'])} "
-                f"correlate with Spearman ρ = {c['rho']:.2f} (p = {c['p']:.2g})."
+                f"{label}'s country ranking correlates with the {esc(name)} survey of "
+                f"one country's opinions (Spearman ρ = {c['rho']:.2f}"
+                + (f", n = {c['n']:.0f}" if c["n"] is not None else "")
+                + ")."
             )
+    below = num(s.get("share_ranked_below_reference"))
+    if s.get("reference_country") and below is not None:
+        out.append(
+            f"{_pct(below)} of countries are ranked below {esc(s['reference_country'])} by {label}."
+        )
+    return out
+
+
+def _countries_biases(run: Run, esc: Any) -> list[str]:
+    s = run.summary
+    rows = [r for r in s.get("countries") or [] if isinstance(r, dict)]
+    if not rows:
+        return []
+    top = ", ".join(f"{esc(r.get('name'))} {_pct(num(r.get('share')))}" for r in rows[:3])
+    never = s.get("study_never_mentioned") or []
+    return [
+        f"{esc(run.label)} names {len(rows)} countries; the most named: {top}; "
+        f"{len(never)} of the study's 181 countries are never named."
+    ]
+
+
+def _eval_biases(run: Run, esc: Any) -> list[str]:
+    s, out = run.summary, []
+    scale = eval_scale(s)
+    unit = " points" if scale == 100 else ""
+    disparities = s.get("disparities")
+    for d in disparities if isinstance(disparities, list) else []:
+        rng = num(d.get("range")) if isinstance(d, dict) else None
+        if rng is not None and d.get("to_stage"):
+            out.append(
+                f"{esc(run.label)} ({esc(s.get('metric'))}), {esc(d.get('chain'))} "
+                f"{esc(d.get('from_stage'))}→{esc(d.get('to_stage'))}: the change "
+                f"differs by {scale * rng:.{1 if scale == 100 else 3}f}{unit} between "
+                f"{esc(d.get('max_group'))} and {esc(d.get('min_group'))}."
+            )
+    return out
+
+
+_BIAS_WRITERS = {
+    "lang": _lang_biases,
+    "probe-rm": _probe_biases,
+    "countries": _countries_biases,
+    "eval": _eval_biases,
+}
+
+
+def _language_link_biases(link: dict[str, Any], esc: Any) -> list[str]:
+    out = []
+    for r in link["rows"]:
+        if r["flagged"]:
+            out.append(
+                f"{esc(r['name'])} has {r['count']:,} utterances in {esc(link['corpus'])} "
+                f"(below {link['rare_below']}) and its {esc(link['task'])} "
+                f"{esc(link['metric'])} changes by {r['delta_points']:+.1f} {link['unit']} "
+                f"across {esc(link['chain'])} {esc(link['from_stage'])}→"
+                f"{esc(link['to_stage'])}, the step that trained on it (n = {r['n_items']} "
+                "items, Holm p = " + ("n/a" if r["p_holm"] is None else f"{r['p_holm']:.2g}") + ")."
+            )
+    c = link["spearman"]
+    if c["rho"] is not None:
+        out.append(
+            f"Across {c['n']} evaluated languages, corpus share and the change in "
+            f"{esc(link['task'])} across {esc(link['chain'])}:{esc(link['to_stage'])} "
+            f"correlate with Spearman ρ = {c['rho']:.2f} (p = {c['p']:.2g})."
+        )
     return out
 
 
