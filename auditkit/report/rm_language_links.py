@@ -49,41 +49,10 @@ def rm_language_link(
     if got is None:
         return []
     value, rows_in, ref = got
-    langs = {r["code"]: r for r in lang_languages(lang.summary)}
     rare_below = (
         options.rare_below if options.rare_below is not None else lang_threshold(lang.summary)
     )
-    ref_row = next((r for r in rows_in if str(r.get("code")) == ref), None)
-    ref_mean = num(ref_row.get("mean_rank")) if ref_row else None
-    rows = []
-    for r in rows_in:
-        code = str(r.get("code"))
-        lr = langs.get(code, {})
-        count = int(lr.get("count", 0))
-        v = num(r.get(value))
-        if value == "mean_rank":
-            lo = num(r.get("ci_low"))
-            disfavoured = code != ref and ref_mean is not None and lo is not None and lo > ref_mean
-        else:
-            gap, p = num(r.get("gap_to_reference")), num(r.get("p_holm"))
-            disfavoured = gap is not None and gap < 0 and p is not None and p < options.alpha
-        rare = count < rare_below
-        rows.append(
-            {
-                "code": code,
-                "name": str(r.get("name") or lr.get("name") or code),
-                "count": count,
-                "share": lr.get("share", 0.0),
-                value: v,
-                "ci_low": num(r.get("ci_low")),
-                "ci_high": num(r.get("ci_high")),
-                "n": int(num(r.get("n")) or 0),
-                "rare": rare,
-                "disfavoured": bool(disfavoured),
-                "flagged": bool(rare and disfavoured),
-            }
-        )
-    rows.sort(key=lambda r: (-(r["share"] or 0.0), r["code"]))
+    rows = _language_rows(value, rows_in, ref, lang, rare_below, options.alpha)
     corr = finite_spearman(
         np.array([np.nan if r["share"] is None else r["share"] for r in rows]),
         np.array([np.nan if r[value] is None else r[value] for r in rows]),
@@ -94,6 +63,74 @@ def rm_language_link(
         if value == "mean_rank"
         else f"accuracy below {ref}'s with Holm p < {options.alpha:g}"
     )
+    return [
+        {
+            "rm": rm.label,
+            "corpus": lang.label,
+            "value": value,
+            "reference_language": ref,
+            "rare_below": rare_below,
+            "disfavoured_rule": rule,
+            "rows": rows,
+            "spearman": corr,
+            "flagged": [r["code"] for r in flagged],
+            "findings": _findings(rm, lang, value, flagged, corr, rare_below, rule),
+        }
+    ]
+
+
+def _language_rows(
+    value: str,
+    rows_in: list[dict[str, Any]],
+    ref: str,
+    lang: Run,
+    rare_below: int,
+    alpha: float,
+) -> list[dict[str, Any]]:
+    """The probe's rows beside each language's corpus count and share, by share."""
+    langs = {r["code"]: r for r in lang_languages(lang.summary)}
+    ref_row = next((r for r in rows_in if str(r.get("code")) == ref), None)
+    ref_mean = num(ref_row.get("mean_rank")) if ref_row else None
+    rows = []
+    for r in rows_in:
+        code = str(r.get("code"))
+        lr = langs.get(code, {})
+        count = int(lr.get("count", 0))
+        if value == "mean_rank":
+            lo = num(r.get("ci_low"))
+            disfavoured = code != ref and ref_mean is not None and lo is not None and lo > ref_mean
+        else:
+            gap, p = num(r.get("gap_to_reference")), num(r.get("p_holm"))
+            disfavoured = gap is not None and gap < 0 and p is not None and p < alpha
+        rare = count < rare_below
+        rows.append(
+            {
+                "code": code,
+                "name": str(r.get("name") or lr.get("name") or code),
+                "count": count,
+                "share": lr.get("share", 0.0),
+                value: num(r.get(value)),
+                "ci_low": num(r.get("ci_low")),
+                "ci_high": num(r.get("ci_high")),
+                "n": int(num(r.get("n")) or 0),
+                "rare": rare,
+                "disfavoured": bool(disfavoured),
+                "flagged": bool(rare and disfavoured),
+            }
+        )
+    rows.sort(key=lambda r: (-(r["share"] or 0.0), r["code"]))
+    return rows
+
+
+def _findings(
+    rm: Run,
+    lang: Run,
+    value: str,
+    flagged: list[dict[str, Any]],
+    corr: dict[str, Any],
+    rare_below: int,
+    rule: str,
+) -> list[dict[str, Any]]:
     findings = []
     if flagged:
         names = ", ".join(
@@ -118,20 +155,7 @@ def rm_language_link(
                 f"(p = {corr['p']:.2g}, n = {corr['n']} languages).",
             }
         )
-    return [
-        {
-            "rm": rm.label,
-            "corpus": lang.label,
-            "value": value,
-            "reference_language": ref,
-            "rare_below": rare_below,
-            "disfavoured_rule": rule,
-            "rows": rows,
-            "spearman": corr,
-            "flagged": [r["code"] for r in flagged],
-            "findings": findings,
-        }
-    ]
+    return findings
 
 
 RM_LANGUAGES = register_link_kind(
