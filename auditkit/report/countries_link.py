@@ -19,6 +19,7 @@ import numpy as np
 from auditkit.facts.countries import iso3_or_none
 from auditkit.report.links import LinkKind, LinkOptions, register_link_kind
 from auditkit.report.runs import Run, probe_countries, run_label
+from auditkit.stats import spearman
 
 BOOTSTRAP_SEED = 0
 BOOTSTRAP_RESAMPLES = 2000
@@ -34,8 +35,39 @@ def join_countries_probe(
     confidence: float = CONFIDENCE,
 ) -> dict[str, Any]:
     """The joined table, the rank correlation and the rarely-named-and-ranked-low countries."""
-    from auditkit.stats import spearman
+    rows = _joined_rows(countries_summary, probe_summary)
+    share = np.array([r["mention_share"] for r in rows], dtype=float)
+    rank = np.array([r["mean_rank"] for r in rows], dtype=float)
+    corr = spearman(share, rank) if rows else {"rho": float("nan"), "p": float("nan"), "n": 0}
+    lo = hi = float("nan")
+    if len(rows) >= 3 and not np.isnan(corr["rho"]):
+        lo, hi = _bootstrap_ci(share, rank, seed, n_boot, confidence)
 
+    def finite(x: float) -> float | None:
+        return None if np.isnan(x) else float(x)
+
+    return {
+        "rows": sorted(rows, key=lambda r: (r["mean_rank"], r["country"])),
+        "spearman": {
+            "rho": finite(corr["rho"]),
+            "p": finite(corr["p"]),
+            "n": int(corr["n"]),
+            "ci_low": finite(lo),
+            "ci_high": finite(hi),
+            "confidence": confidence,
+            "bootstrap_resamples": n_boot,
+            "seed": seed,
+        },
+        "x": "mention share in the corpus",
+        "y": "mean rank under the reward model (1 = most preferred)",
+        "rarely_mentioned_and_ranked_low": _rare_and_low(rows, share, rank),
+    }
+
+
+def _joined_rows(
+    countries_summary: dict[str, Any], probe_summary: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each ranked country with its mentions and chosen/rejected ratio in the corpus."""
     mentions = {
         r["iso3"]: r
         for r in countries_summary.get("countries") or []
@@ -66,50 +98,37 @@ def join_countries_probe(
                 "ratio_ci_high": q.get("ci_high") if q else None,
             }
         )
-    share = np.array([r["mention_share"] for r in rows], dtype=float)
-    rank = np.array([r["mean_rank"] for r in rows], dtype=float)
-    corr = spearman(share, rank) if rows else {"rho": float("nan"), "p": float("nan"), "n": 0}
-    lo = hi = float("nan")
-    if len(rows) >= 3 and not np.isnan(corr["rho"]):
-        rng = np.random.default_rng(seed)
-        boots = []
-        for _ in range(n_boot):
-            idx = rng.integers(0, len(rows), len(rows))
-            b = spearman(share[idx], rank[idx])["rho"]
-            if not np.isnan(b):
-                boots.append(b)
-        if boots:
-            a = (1 - confidence) / 2
-            lo, hi = float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a))
-    rare_and_low = []
-    if len(rows) >= 4:
-        rare_cut = float(np.quantile(share, 0.25))
-        low_cut = float(np.quantile(rank, 0.75))  # a larger mean rank is less preferred
-        rare_and_low = [
-            r["country"]
-            for r in sorted(rows, key=lambda r: -r["mean_rank"])
-            if r["mention_share"] <= rare_cut and r["mean_rank"] >= low_cut
-        ]
+    return rows
 
-    def finite(x: float) -> float | None:
-        return None if np.isnan(x) else float(x)
 
-    return {
-        "rows": sorted(rows, key=lambda r: (r["mean_rank"], r["country"])),
-        "spearman": {
-            "rho": finite(corr["rho"]),
-            "p": finite(corr["p"]),
-            "n": int(corr["n"]),
-            "ci_low": finite(lo),
-            "ci_high": finite(hi),
-            "confidence": confidence,
-            "bootstrap_resamples": n_boot,
-            "seed": seed,
-        },
-        "x": "mention share in the corpus",
-        "y": "mean rank under the reward model (1 = most preferred)",
-        "rarely_mentioned_and_ranked_low": rare_and_low,
-    }
+def _bootstrap_ci(
+    share: np.ndarray, rank: np.ndarray, seed: int, n_boot: int, confidence: float
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of the Spearman rho, resampling countries."""
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(share), len(share))
+        b = spearman(share[idx], rank[idx])["rho"]
+        if not np.isnan(b):
+            boots.append(b)
+    if not boots:
+        return float("nan"), float("nan")
+    a = (1 - confidence) / 2
+    return float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a))
+
+
+def _rare_and_low(rows: list[dict[str, Any]], share: np.ndarray, rank: np.ndarray) -> list[str]:
+    """Countries in the bottom quarter by mention share and the top quarter by mean rank."""
+    if len(rows) < 4:
+        return []
+    rare_cut = float(np.quantile(share, 0.25))
+    low_cut = float(np.quantile(rank, 0.75))  # a larger mean rank is less preferred
+    return [
+        r["country"]
+        for r in sorted(rows, key=lambda r: -r["mean_rank"])
+        if r["mention_share"] <= rare_cut and r["mean_rank"] >= low_cut
+    ]
 
 
 def mention_link(src: Run, tgt: Run, _step: Any = None, _options: Any = None) -> list[dict]:
