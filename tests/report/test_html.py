@@ -5,18 +5,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import numpy as np
 import pytest
 
 from auditkit.report import charts
 from auditkit.report.api import report
-from auditkit.report.geometry import (
-    equal_earth,
-    load_world,
-    outline_path,
-    resolve_iso3,
-    simplify,
-)
+from auditkit.report.geometry import load_world, outline_path, resolve_iso3
 from auditkit.report.html import external_references
 from tests.report.conftest import RUNS
 
@@ -147,20 +140,8 @@ def test_world_geometry_is_small_complete_and_offline():
         assert re.fullmatch(r"(M[-\d. L]+Z)+", c["d"].replace("L", " L")), c["iso3"]
 
 
-def test_equal_earth_projection():
-    x, y = equal_earth(np.array([0.0, 180.0, -180.0, 0.0]), np.array([0.0, 0.0, 0.0, 90.0]))
-    assert x[0] == 0 and y[0] == 0
-    assert x[1] == pytest.approx(-x[2])
-    # Equal Earth's published extent on the unit sphere: x_max 2.7064, y_max 1.3173
-    assert x[1] == pytest.approx(2.7064, abs=1e-3)
-    assert y[3] == pytest.approx(1.3173, abs=1e-3)
+def test_shipped_outline_is_a_closed_path():
     assert outline_path().startswith("M") and outline_path().endswith("Z")
-
-
-def test_simplify_keeps_corners_and_drops_collinear_points():
-    pts = np.array([[0, 0], [1, 0.01], [2, 0], [2, 1], [2, 2]], dtype=float)
-    out = simplify(pts, 0.1)
-    assert out.tolist() == [[0, 0], [2, 0], [2, 2]]
 
 
 @pytest.mark.parametrize(
