@@ -150,7 +150,13 @@ class EvalSummary(TypedDict, total=False):
     # opinion tasks (groups share items): the reference group minus each group
     reference_gaps: dict[str, dict[str, ReferenceGap]]
     reference_gap_steps: list[ReferenceGapStep]
-    filters: dict[str, Any]
-    rows: Counts
-    questions_kept: Counts
+    task_options: dict[str, Any]  # the task's settings (prompt mode, seed, shots...)
     skips: Skips
+    # eval score: what was read
+    sources: list[dict[str, Any]]  # one per outputs file: format, path, rows
+    filters: dict[str, Any]
+    rows: Counts  # read = scored + skipped
+    questions_kept: Counts  # GlobalOpinionsQA: questions per model after the common set
+    # eval run: what was generated
+    items: Counts  # per group (GlobalOpinionsQA: questions)
+    model: dict[str, Any]  # the model as loaded: id, revision, dtype...

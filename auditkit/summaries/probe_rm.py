@@ -91,6 +91,7 @@ class ProbeCountrySummary(_ScoredBy, total=False):
     reference_mean_rank: Num
     share_ranked_below_reference: Share
     country_selection: dict[str, Any]
+    source: dict[str, Any]  # a --scores file: format, path, sha256
 
 
 class ModelFindings(TypedDict, total=False):

@@ -35,6 +35,10 @@ def _save_screenshot(shot: Path, name: str) -> None:
         shutil.copy(shot, Path(target) / name)
 
 
+# a headless browser per test: seconds each
+pytestmark = pytest.mark.slow
+
+
 def test_report_renders_offline_in_chromium(tmp_path):
     chromium = require_chromium()
     html = tmp_path / "report.html"

@@ -18,7 +18,7 @@ from tests.report.browser import load_page, require_chromium
 from tests.report.test_browser import _save_screenshot, check_layout
 from tests.report.test_html import CHART_KINDS
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -231,6 +231,7 @@ def clean_renders():
     return out
 
 
+@pytest.mark.slow  # a full report per run kind
 @pytest.mark.parametrize("name", sorted(GROUPS))
 def test_every_field_is_escaped_in_html(name, clean_renders, tmp_path):
     """One render per field of the folder's summary.json and audit.json, payload in place of
@@ -306,6 +307,7 @@ def test_data_in_the_compliance_markdown_is_escaped(name, clean_renders, tmp_pat
     assert tried >= 5
 
 
+@pytest.mark.slow  # a CLI subprocess per run kind
 @pytest.mark.parametrize("name", sorted(GROUPS))
 def test_data_in_the_terminal_report_is_escaped(name, tmp_path):
     """Rich markup in data is shown as text (no MarkupError, no style); ANSI and OSC-8

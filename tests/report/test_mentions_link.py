@@ -81,6 +81,7 @@ def hh_and_starling(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow  # a countries run over a preference corpus
 def test_report_links_a_countries_run_to_the_released_starling_scores(hh_and_starling, capsys):
     from auditkit.report.api import report
 

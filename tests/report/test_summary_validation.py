@@ -89,6 +89,7 @@ def test_undecodable_summary_is_a_one_line_error(tmp_path, raw):
         assert "summary.json" in res.err
 
 
+@pytest.mark.slow  # the deeply nested policy takes seconds to refuse
 @pytest.mark.parametrize(
     "raw",
     [
