@@ -52,7 +52,7 @@ def _uses_shared_data(item: pytest.Item) -> bool:
 
     funcs = [getattr(item, "function", None)]
     info = getattr(item, "_fixtureinfo", None)
-    for defs in (info.name2fixturedefs.values() if info else ()):
+    for defs in info.name2fixturedefs.values() if info else ():
         funcs.extend(d.func for d in defs)
     for fn in funcs:
         try:
