@@ -35,24 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit import __all__ as _PUBLIC_NAMES  # declared once, where `import auditkit` finds them
 from auditkit.errors import AuditkitError
 
 if TYPE_CHECKING:
     from auditkit.report.api import ReportResult
 
-__all__ = [
-    "EvalResult",
-    "LangResult",
-    "ProbeResult",
-    "ReportResult",
-    "RunResult",
-    "check",
-    "eval_run",
-    "eval_score",
-    "lang",
-    "probe_rm",
-    "report",
-]
+__all__ = list(_PUBLIC_NAMES)
 
 
 @dataclass(frozen=True)
