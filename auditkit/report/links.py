@@ -444,37 +444,7 @@ def language_links(
         options.rare_below if options.rare_below is not None else lang_threshold(lang.summary)
     )
     scale = eval_scale(ev.summary)
-    rows = []
-    for s in steps:
-        group = str(s.get("group"))
-        code = language_code(group)
-        lr = langs.get(code or "", {})
-        count = int(lr.get("count", 0))
-        share = lr.get("share", 0.0 if total_agreed else None)
-        delta = num(s.get("delta"))
-        delta_points = None if delta is None else delta * scale
-        p_holm = num(s.get("p_holm", s.get("p")))
-        lo, hi = num(s.get("delta_ci_low")), num(s.get("delta_ci_high"))
-        rare = count < rare_below
-        loses = options.is_loss(delta_points, p_holm)
-        rows.append(
-            {
-                "group": group,
-                "code": code,
-                "name": lr.get("name") or _language_name(code) or group,
-                "count": count,
-                "share": share,
-                "delta_points": delta_points,
-                "ci_low": None if lo is None else lo * scale,
-                "ci_high": None if hi is None else hi * scale,
-                "n_items": int(num(s.get("n")) or 0),
-                "p_holm": p_holm,
-                "rare": rare,
-                "loses": loses,
-                "significant": p_holm is not None and p_holm < options.alpha,
-                "flagged": rare and loses,
-            }
-        )
+    rows = [_language_row(s, langs, total_agreed, scale, rare_below, options) for s in steps]
     rows.sort(key=lambda r: (-(r["share"] or 0.0), r["group"]))
     corr = finite_spearman(
         np.array([np.nan if r["share"] is None else r["share"] for r in rows]),
@@ -504,6 +474,43 @@ def language_links(
             "trained_on": step_data(ev, chain_step),
         }
     ]
+
+
+def _language_row(
+    s: dict[str, Any],
+    langs: dict[str, dict[str, Any]],
+    total_agreed: int,
+    scale: float,
+    rare_below: int,
+    options: LinkOptions,
+) -> dict[str, Any]:
+    """One group's change along the step beside its language's count and share."""
+    group = str(s.get("group"))
+    code = language_code(group)
+    lr = langs.get(code or "", {})
+    count = int(lr.get("count", 0))
+    delta = num(s.get("delta"))
+    delta_points = None if delta is None else delta * scale
+    p_holm = num(s.get("p_holm", s.get("p")))
+    lo, hi = num(s.get("delta_ci_low")), num(s.get("delta_ci_high"))
+    rare = count < rare_below
+    loses = options.is_loss(delta_points, p_holm)
+    return {
+        "group": group,
+        "code": code,
+        "name": lr.get("name") or _language_name(code) or group,
+        "count": count,
+        "share": lr.get("share", 0.0 if total_agreed else None),
+        "delta_points": delta_points,
+        "ci_low": None if lo is None else lo * scale,
+        "ci_high": None if hi is None else hi * scale,
+        "n_items": int(num(s.get("n")) or 0),
+        "p_holm": p_holm,
+        "rare": rare,
+        "loses": loses,
+        "significant": p_holm is not None and p_holm < options.alpha,
+        "flagged": rare and loses,
+    }
 
 
 def _confidence(ev: Run) -> float:

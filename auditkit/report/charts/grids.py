@@ -107,22 +107,10 @@ def heatmap_chart(
     left = 16 + max(text_width(s) for s in labels)
     cell = min(120.0, max(64.0, (760 - left - 150) / max(k, 1)))
     top_pad = 40
-    bottom = 24 + max(text_width(s) for s in labels)
     width = left + k * cell + 150
+    bottom = 24 + max(text_width(s) for s in labels)  # room for the vertical column labels
     height = top_pad + k * cell + bottom
-    pairs = []
-    for i in range(k):
-        for j in range(i + 1, k):
-            if rho[i][j] is not None:
-                pairs.append((rho[i][j], labels[i], labels[j]))
-    pairs.sort()
-    extreme = ""
-    if pairs:
-        extreme = (
-            f" Lowest: {pairs[0][1]} vs {pairs[0][2]} rho = {pairs[0][0]:.2f}; highest: "
-            f"{pairs[-1][1]} vs {pairs[-1][2]} rho = {pairs[-1][0]:.2f}."
-        )
-    desc = f"Heatmap of Spearman correlations between {k} models' {what}.{extreme}"
+    desc = f"Heatmap of Spearman correlations between {k} models' {what}.{_extremes(labels, rho)}"
     # a matrix gains nothing from growing past its own size: cap it there
     out = [
         svg_open(
@@ -133,37 +121,60 @@ def heatmap_chart(
         y = top_pad + i * cell
         out.append(_text(left - 8, y + cell / 2 + 4, a, "end", cls="label"))
         for j, b in enumerate(labels):
-            x = left + j * cell
-            v = rho[i][j]
-            fill = NO_DATA if v is None else interpolate(DIVERGING, (v + 1) / 2)
             n = ns[i][j] if ns else None
-            tip = f"{a} vs {b}: " + ("undefined" if v is None else f"rho = {v:.3f}")
-            if n is not None:
-                tip += f" (n = {n})"
-            out.append(
-                f'<rect class="cell" x="{_f(x)}" y="{_f(y)}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{fill}"><title>{_e(tip)}</title></rect>'
-            )
-            colour = "#fff" if luminance(fill) < 0.5 else "#111"
-            out.append(
-                _text(
-                    x + cell / 2 - 1,
-                    y + cell / 2 + 4,
-                    "–" if v is None else f"{v:.2f}",
-                    "middle",
-                    cls="cell-value",
-                    extra=f' fill="{colour}"',
-                )
-            )
+            out += _heat_cell(left + j * cell, y, cell, a, b, rho[i][j], n)
     for j, b in enumerate(labels):  # column labels written vertically: they never overlap
         x = left + j * cell + cell / 2 + 4
         y = top_pad + k * cell + 8
         out.append(
             _text(x, y, b, "end", cls="label", extra=f' transform="rotate(-90 {_f(x)} {_f(y)})"')
         )
-    # colour legend
-    lx, ly = left + k * cell + 30, top_pad
-    lh = max(100.0, k * cell - 20)
+    out += _rho_legend(left + k * cell + 30, top_pad, max(100.0, k * cell - 20))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _extremes(labels: list[str], rho: list[list[float | None]]) -> str:
+    """The lowest and highest pair, for the chart's description."""
+    pairs = []
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            if rho[i][j] is not None:
+                pairs.append((rho[i][j], labels[i], labels[j]))
+    pairs.sort()
+    if not pairs:
+        return ""
+    return (
+        f" Lowest: {pairs[0][1]} vs {pairs[0][2]} rho = {pairs[0][0]:.2f}; highest: "
+        f"{pairs[-1][1]} vs {pairs[-1][2]} rho = {pairs[-1][0]:.2f}."
+    )
+
+
+def _heat_cell(
+    x: float, y: float, cell: float, a: str, b: str, v: float | None, n: int | None
+) -> list[str]:
+    fill = NO_DATA if v is None else interpolate(DIVERGING, (v + 1) / 2)
+    tip = f"{a} vs {b}: " + ("undefined" if v is None else f"rho = {v:.3f}")
+    if n is not None:
+        tip += f" (n = {n})"
+    colour = "#fff" if luminance(fill) < 0.5 else "#111"
+    return [
+        f'<rect class="cell" x="{_f(x)}" y="{_f(y)}" width="{cell - 2}" height="{cell - 2}" '
+        f'fill="{fill}"><title>{_e(tip)}</title></rect>',
+        _text(
+            x + cell / 2 - 1,
+            y + cell / 2 + 4,
+            "–" if v is None else f"{v:.2f}",
+            "middle",
+            cls="cell-value",
+            extra=f' fill="{colour}"',
+        ),
+    ]
+
+
+def _rho_legend(lx: float, ly: float, lh: float) -> list[str]:
+    """The colour scale from +1 (top) to -1, beside the matrix."""
+    out = []
     for i in range(30):
         t = 1 - (i + 0.5) / 30
         out.append(
@@ -174,5 +185,4 @@ def heatmap_chart(
     out.append(_text(lx + 20, ly + lh / 2 + 4, "0", cls="tick"))
     out.append(_text(lx + 20, ly + lh, "−1", cls="tick"))
     out.append(_text(lx - 4, ly - 12, "Spearman ρ", cls="axis-title"))
-    out.append("</svg>")
-    return "".join(out)
+    return out
