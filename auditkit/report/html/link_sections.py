@@ -160,7 +160,6 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
     out = []
     for i, link in enumerate(links):
         corr = link["spearman"]
-        rows = link["rows"]
         rho_txt = "undefined" if corr["rho"] is None else f"{corr['rho']:+.2f}"
         out.append(
             f"<div class='link' data-link='{esc(link['data_link'])}'>"
@@ -178,42 +177,10 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
             )
         )
         ranked = sorted(
-            (r for r in rows if r["rank_difference"] is not None),
+            (r for r in link["rows"] if r["rank_difference"] is not None),
             key=lambda r: -abs(r["rank_difference"]),
         )
-        label_set = {r["country"] for r in ranked[:6]}
-        points = [
-            {
-                "x": r["rm_mean_rank"],
-                "y": r["lm_mean_rank"],
-                "label": r["country"] if r["country"] in label_set else "",
-                "flagged": r["country"] in label_set,
-                "tip": f"{r['country']}: RM mean rank {fmt(r['rm_mean_rank'], '.1f')}, LM mean rank {fmt(r['lm_mean_rank'], '.1f')}",
-            }
-            for r in rows
-        ]
-        desc = (
-            f"Scatter plot of {corr['n']} countries: x = mean rank under the reward model {link['rm']}, "
-            f"y = mean rank by likelihood under {link['lm']}; Spearman rho = {rho_txt}. The six "
-            "countries ranked most differently are labelled."
-        )
-        out.append(
-            figure(
-                charts.scatter_chart(
-                    points,
-                    f"link-country-{i}",
-                    "link-countries",
-                    "Reward-model rank vs LM likelihood rank",
-                    desc,
-                    "mean rank under the reward model (1 = most preferred)",
-                    "mean rank by LM likelihood (1 = most likely)",
-                    zero_line=False,
-                    legend=("country", "six largest rank differences"),
-                ),
-                "Each point is one country; red points are the six with the largest rank difference.",
-                "link-countries",
-            )
-        )
+        out.append(_country_link_scatter(i, link, rho_txt, {r["country"] for r in ranked[:6]}))
         out.append(
             table(
                 ["country", "RM rank", "LM rank", "LM − RM"],
@@ -232,6 +199,41 @@ def _country_links_section(links: list[dict[str, Any]]) -> str:
         )
         out.append("</div>")
     return "".join(out)
+
+
+def _country_link_scatter(i: int, link: dict[str, Any], rho_txt: str, label_set: set[str]) -> str:
+    """RM mean rank against LM mean rank, the most differently ranked countries labelled."""
+    corr = link["spearman"]
+    points = [
+        {
+            "x": r["rm_mean_rank"],
+            "y": r["lm_mean_rank"],
+            "label": r["country"] if r["country"] in label_set else "",
+            "flagged": r["country"] in label_set,
+            "tip": f"{r['country']}: RM mean rank {fmt(r['rm_mean_rank'], '.1f')}, LM mean rank {fmt(r['lm_mean_rank'], '.1f')}",
+        }
+        for r in link["rows"]
+    ]
+    desc = (
+        f"Scatter plot of {corr['n']} countries: x = mean rank under the reward model {link['rm']}, "
+        f"y = mean rank by likelihood under {link['lm']}; Spearman rho = {rho_txt}. The six "
+        "countries ranked most differently are labelled."
+    )
+    return figure(
+        charts.scatter_chart(
+            points,
+            f"link-country-{i}",
+            "link-countries",
+            "Reward-model rank vs LM likelihood rank",
+            desc,
+            "mean rank under the reward model (1 = most preferred)",
+            "mean rank by LM likelihood (1 = most likely)",
+            zero_line=False,
+            legend=("country", "six largest rank differences"),
+        ),
+        "Each point is one country; red points are the six with the largest rank difference.",
+        "link-countries",
+    )
 
 
 def generic_links_section(links: list[dict[str, Any]]) -> str:
