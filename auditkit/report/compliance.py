@@ -365,7 +365,6 @@ def croissant_rai(data: ReportData) -> dict[str, Any]:
 
 def render_compliance(data: ReportData) -> str:
     """The compliance Markdown (findings first)."""
-    langs_runs = [r for r in data.runs if r.kind == "lang"]
     lines = [
         f"# {md(data.options.title)}: compliance record",
         "",
@@ -374,9 +373,27 @@ def render_compliance(data: ReportData) -> str:
         + ". Each folder's `audit.json` holds input fingerprints, configuration and versions; "
         "`auditkit rerun FOLDER/audit.json` reproduces it.",
         "",
-        "## Findings",
+    ]
+    langs_runs = [r for r in data.runs if r.kind == "lang"]
+    lines += _findings_part(data)
+    lines += _linguistic_part(langs_runs)
+    lines += _dataset_card_part(data, langs_runs)
+    lines += [
+        "## 3. Croissant RAI",
+        "",
+        "`rai:dataBiases` and `rai:dataLimitations` of the Croissant Responsible-AI vocabulary, "
+        "to merge into the dataset's Croissant metadata:",
+        "",
+        "```json",
+        json.dumps(croissant_rai(data), indent=2, ensure_ascii=False),
+        "```",
         "",
     ]
+    return "\n".join(lines)
+
+
+def _findings_part(data: ReportData) -> list[str]:
+    lines = ["## Findings", ""]
     if data.findings:
         lines += [
             f"{i}. {md(f.text)} (from {', '.join(md_code(r) for r in f.runs)})"
@@ -384,11 +401,17 @@ def render_compliance(data: ReportData) -> str:
         ]
     else:
         lines.append("_No findings: the runs hold no shares, changes, rankings or correlations._")
-    lines += [
+    return lines + [
         "",
         f"_Rare & losing_ means {md(data.options.links.loss_rule())}."
         + (f" {md(data.link_hint)}" if data.link_hint else ""),
         "",
+    ]
+
+
+def _linguistic_part(langs_runs: list[Run]) -> list[str]:
+    """Section 1: for the EU AI Act public summary of training content."""
+    lines = [
         "## 1. Linguistic characteristics of the training content",
         "",
         "For the EU AI Act public summary of training content (Commission template, section 1.3 "
@@ -396,15 +419,19 @@ def render_compliance(data: ReportData) -> str:
         "characteristics of the text data).",
         "",
     ]
-    if langs_runs:
-        for run in langs_runs:
-            lines.extend(linguistic_section(run))
-    else:
+    for run in langs_runs:
+        lines.extend(linguistic_section(run))
+    if not langs_runs:
         lines += [
             "_No `lang` run was given: the languages of the training data were not measured._",
             "",
         ]
-    lines += ["## 2. Dataset card fragment", "", "### Languages", ""]
+    return lines
+
+
+def _dataset_card_part(data: ReportData, langs_runs: list[Run]) -> list[str]:
+    """Section 2: the languages (with a YAML list) and the biases and limitations."""
+    lines = ["## 2. Dataset card fragment", "", "### Languages", ""]
     for run in langs_runs:
         langs = lang_languages(run.summary)
         codes = [r["code"] for r in langs if r["code"] not in ("und", "empty")]
@@ -422,19 +449,6 @@ def render_compliance(data: ReportData) -> str:
     if not langs_runs:
         lines += ["_Not measured._", ""]
     lines += ["### Bias, Risks, and Limitations", ""]
-    biases = _biases(data, md)
-    limits = _limitations(data, md)
-    lines += [f"- {b}" for b in biases] or ["- No skews were measured."]
-    lines += [""] + [f"- _Limitation:_ {x}" for x in limits] + [""]
-    lines += [
-        "## 3. Croissant RAI",
-        "",
-        "`rai:dataBiases` and `rai:dataLimitations` of the Croissant Responsible-AI vocabulary, "
-        "to merge into the dataset's Croissant metadata:",
-        "",
-        "```json",
-        json.dumps(croissant_rai(data), indent=2, ensure_ascii=False),
-        "```",
-        "",
-    ]
-    return "\n".join(lines)
+    lines += [f"- {b}" for b in _biases(data, md)] or ["- No skews were measured."]
+    lines += [""] + [f"- _Limitation:_ {x}" for x in _limitations(data, md)] + [""]
+    return lines
