@@ -14,10 +14,13 @@ Shape of a run folder:
     utterances/part-00000.done.json done marker: rows, first utt_index, the shard's counts
     summary.json, audit.json        written by the side
 
-A side supplies a ShardProcessor (see LangRun in auditkit/langid/runner.py) or, for a step
+A side supplies a ShardProcessor (see LangRun in auditkit/langid/lang_run.py) or, for a step
 whose work is a pure function of a shard's payload, a ShardStep run by StepPool (see
-auditkit/countries/runner.py). Sides never import each other: a step that needs another side's
-per-utterance work gets it through ``language_labeller`` below, resolved lazily by name.
+auditkit/countries/mentions_run.py). Where work runs (this process, worker processes, Ray
+actors) is a ``Workers`` object, one small class per engine. This module knows no side and no
+corpus reader (an utterance is anything with an ``example_id``). Sides never import each other:
+a step that needs another side's per-utterance work gets it through ``language_labeller``
+below, from a registry the offering side fills in its package ``__init__``.
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
-from auditkit.corpora.record import Utterance
 from auditkit.errors import AuditkitError, InputError
 from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
+from auditkit.registry import Registry
 from auditkit.skips import SkipLog
 
 SHARD_DIR = "utterances"
@@ -46,9 +49,13 @@ SHARD_DIR = "utterances"
 DONE_DIR = "done"
 RUN_FILE = "run.json"
 
-# Per-utterance steps of one side that another side's step may use, by name ("module:attr"
-# of a zero-argument factory returning a callable texts -> labels), imported only when used.
-LANGUAGE_LABELLERS = {"detect": "auditkit.langid.runner:LanguageLabeller"}
+# Per-utterance steps of one side that another side's step may use, by name: "module:attr" of
+# a zero-argument factory returning a callable texts -> language codes. The offering side
+# registers it in its package __init__ (langid: "detect"); the factory's module is imported only
+# when used.
+LANGUAGE_LABELLERS: Registry[str] = Registry("language labeller")
+
+Utterance = Any  # a corpus reader's record (auditkit.corpora.Utterance): example_id is used
 
 
 def load_object(target: str) -> Any:
@@ -59,8 +66,10 @@ def load_object(target: str) -> Any:
 def language_labeller(name: str = "detect") -> Callable[[list[str]], list[str]]:
     """A callable giving each text its agreed language code (lang's rule), or 'und'/'empty'."""
     if name not in LANGUAGE_LABELLERS:
-        raise AuditkitError(f"unknown language labeller {name!r}: {', '.join(LANGUAGE_LABELLERS)}")
-    return load_object(LANGUAGE_LABELLERS[name])()
+        from auditkit.runkinds import run_kinds
+
+        run_kinds()  # imports every registering side, so its labellers are registered too
+    return load_object(LANGUAGE_LABELLERS.get(name))()
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -403,7 +412,7 @@ def run_pass(
     return result
 
 
-# --- a pure per-shard step in a pool --------------------------------------------------------
+# --- a pure per-shard step, and where its work runs -------------------------------------------
 class ShardStep(Protocol):
     """Work that is a pure function of a shard's payload (so any worker gives the same rows)."""
 
@@ -412,10 +421,15 @@ class ShardStep(Protocol):
 
     def work(self, payload: Any) -> Any:
         """Worker side: the result (picklable). A step may also define warm(): load what work
-        needs, called once per worker process when the pool starts."""
+        needs (its result, e.g. a description of the models, is returned by Workers.warm)."""
 
     def rows(self, shard: Shard, result: Any) -> tuple[Any, dict, dict]:
         """Parent side: the shard's rows (pyarrow Table), partial counts and skips."""
+
+
+def warm_step(step: Any) -> Any:
+    warm = getattr(step, "warm", None)
+    return warm() if warm is not None else None
 
 
 _STEP: Any = None
@@ -423,29 +437,22 @@ _STEP: Any = None
 
 def _init_step_worker(factory: str, kwargs: dict[str, Any], parent: int) -> None:
     global _STEP
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    # Ctrl-C and SIGTERM are handled once, by the parent, which then stops the pool (a group
+    # signal must not kill workers under it mid-task); they still end with the parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     end_with_parent(parent)
     _STEP = load_object(factory)(**kwargs)
 
 
-def _step_warm() -> None:
+def _step_warm() -> Any:
     assert _STEP is not None
-    warm = getattr(_STEP, "warm", None)
-    if warm is not None:
-        warm()
+    return warm_step(_STEP)
 
 
 def _step_work(payload: Any) -> Any:
     assert _STEP is not None
     return _STEP.work(payload)
-
-
-class _RayStepActor:
-    def __init__(self, factory: str, kwargs: dict[str, Any]) -> None:
-        self.step = load_object(factory)(**kwargs)
-
-    def work(self, payload: Any) -> Any:
-        return self.step.work(payload)
 
 
 _GUARD = re.compile(r"""__name__\s*==\s*['"]__main__['"]""")
@@ -478,9 +485,168 @@ def pool_context():
     return None
 
 
+class Workers(Protocol):
+    """Where a step's work runs. submit() gives a handle; done(handle) whether its result is
+    there; result(handle) the result (raising the work's error). The three engines below
+    differ only in this, so a side's pipelining never names an engine."""
+
+    def submit(self, payload: Any) -> Any: ...
+
+    def done(self, handle: Any) -> bool: ...
+
+    def result(self, handle: Any) -> Any: ...
+
+    def warm(self) -> list[Any]:
+        """Load the step in every worker now (while the corpus is counted): their handles."""
+
+    def close(self, cancel: bool) -> None: ...
+
+
+@dataclass
+class Finished:
+    """The handle of work done at submission."""
+
+    value: Any
+
+
+class InProcess:
+    """The work done in this process, at once (one worker, or no usable pool context)."""
+
+    def __init__(self, step: Any) -> None:
+        self.step = step
+
+    def submit(self, payload: Any) -> Finished:
+        return Finished(self.step.work(payload))
+
+    def done(self, handle: Finished) -> bool:
+        return True
+
+    def result(self, handle: Finished) -> Any:
+        return handle.value
+
+    def warm(self) -> list[Finished]:
+        return [Finished(warm_step(self.step))]
+
+    def close(self, cancel: bool) -> None:
+        pass
+
+
+class ProcessWorkers:
+    """Worker processes, each holding its own instance of the step (made by ``factory``)."""
+
+    def __init__(self, factory: str, kwargs: dict[str, Any], workers: int, context: Any) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_init_step_worker,
+            initargs=(factory, kwargs, os.getpid()),
+        )
+
+    def submit(self, payload: Any) -> Future:
+        assert self._pool is not None
+        return self._pool.submit(_step_work, payload)
+
+    def done(self, handle: Future) -> bool:
+        return handle.done()
+
+    def result(self, handle: Future) -> Any:
+        return handle.result()
+
+    def warm(self) -> list[Future]:
+        assert self._pool is not None
+        return [self._pool.submit(_step_warm) for _ in range(self.workers)]
+
+    def close(self, cancel: bool) -> None:
+        # cancel (an error or interrupt): queued work is dropped and nothing waits here; the
+        # caller's final close(cancel=False) waits for the workers to exit.
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=True)
+            if not cancel:
+                self._pool = None
+
+
+class _RayStepActor:
+    def __init__(self, factory: str, kwargs: dict[str, Any]) -> None:
+        self.step = load_object(factory)(**kwargs)
+
+    def warm(self) -> Any:
+        return warm_step(self.step)
+
+    def work(self, payload: Any) -> Any:
+        return self.step.work(payload)
+
+
+class RayActors:
+    """Ray actors, each holding its own instance of the step; payloads go round-robin."""
+
+    def __init__(self, factory: str, kwargs: dict[str, Any], workers: int, address: str | None):
+        from auditkit.raytools import init_ray
+
+        ray = init_ray(address, workers)
+        actor = ray.remote(_RayStepActor)
+        self._actors = [actor.remote(factory, kwargs) for _ in range(workers)]
+        self._next = 0
+
+    def submit(self, payload: Any) -> Any:
+        actor = self._actors[self._next % len(self._actors)]
+        self._next += 1
+        return actor.work.remote(payload)
+
+    def done(self, handle: Any) -> bool:
+        import ray
+
+        ready, _ = ray.wait([handle], timeout=0)
+        return bool(ready)
+
+    def result(self, handle: Any) -> Any:
+        import ray
+
+        return ray.get(handle)
+
+    def warm(self) -> list[Any]:
+        return [a.warm.remote() for a in self._actors]
+
+    def close(self, cancel: bool) -> None:
+        if self._actors:
+            import ray
+
+            for a in self._actors:
+                ray.kill(a)
+            self._actors = []
+
+
+ENGINES = ("local", "ray")
+
+
+def check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
+
+
+def make_workers(
+    step: Any,
+    factory: str,
+    kwargs: dict[str, Any],
+    *,
+    workers: int,
+    engine: str = "local",
+    ray_address: str | None = None,
+) -> Workers:
+    """Ray actors (engine 'ray'), worker processes (several workers), else this process
+    (running ``step``, the parent's instance)."""
+    check_engine(engine)
+    if engine == "ray":
+        return RayActors(factory, kwargs, workers, ray_address)
+    context = pool_context() if workers > 1 else None
+    if context is not None:
+        return ProcessWorkers(factory, kwargs, workers, context)
+    return InProcess(step)
+
+
 class StepPool:
-    """Runs a ShardStep's work in process (workers=1), in spawned worker processes, or in Ray
-    actors; shards are finished in order, so every engine writes identical rows."""
+    """A ShardProcessor running one ShardStep per shard on Workers; shards are finished in
+    order, so every engine writes identical rows."""
 
     def __init__(
         self,
@@ -491,85 +657,39 @@ class StepPool:
         engine: str = "local",
         ray_address: str | None = None,
     ) -> None:
-        if engine not in ("local", "ray"):
-            raise AuditkitError(f"unknown engine {engine!r}: local or ray")
+        check_engine(engine)
         self.step = load_object(factory)(**kwargs)
-        self.factory, self.kwargs = factory, kwargs
         self.workers = max(1, workers)
-        self.engine = engine
         self.max_pending = self.workers + 1
-        self._pool: ProcessPoolExecutor | None = None
-        self._actors: list[Any] = []
-        self._next = 0
-        if engine == "ray":
-            from auditkit.raytools import init_ray
-
-            ray = init_ray(ray_address, self.workers)
-            actor = ray.remote(_RayStepActor)
-            self._actors = [actor.remote(factory, kwargs) for _ in range(self.workers)]
-        elif self.workers > 1 and pool_context() is not None:
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=pool_context(),
-                initializer=_init_step_worker,
-                initargs=(factory, kwargs, os.getpid()),
-            )
-            # Workers load what the step needs (models, tables) while the corpus is counted.
-            for _ in range(self.workers):
-                self._pool.submit(_step_warm)
+        self.backend = make_workers(
+            self.step,
+            factory,
+            kwargs,
+            workers=self.workers,
+            engine=engine,
+            ray_address=ray_address,
+        )
+        # Workers load what the step needs (models, tables) while the corpus is counted.
+        self.backend.warm()
 
     def start(self, shard: Shard) -> None:
-        payload = self.step.payload(shard)
-        if self._actors:
-            actor = self._actors[self._next % len(self._actors)]
-            self._next += 1
-            shard.state = actor.work.remote(payload)
-        elif self._pool is not None:
-            shard.state = self._pool.submit(_step_work, payload)
-        else:
-            shard.state = ("done", self.step.work(payload))
-
-    def _is_done(self, state: Any) -> bool:
-        if isinstance(state, tuple):
-            return True
-        if isinstance(state, Future):
-            return state.done()
-        import ray
-
-        ready, _ = ray.wait([state], timeout=0)
-        return bool(ready)
+        shard.state = self.backend.submit(self.step.payload(shard))
 
     def ready(self, pending: list[Shard], final: bool) -> int:
         if final:
             return len(pending)
         k = 0
         while k < len(pending) and (
-            len(pending) - k >= self.max_pending or self._is_done(pending[k].state)
+            len(pending) - k >= self.max_pending or self.backend.done(pending[k].state)
         ):
             k += 1
         return k
 
     def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict, dict]:
-        state = shard.state
-        if isinstance(state, tuple):
-            result = state[1]
-        elif isinstance(state, Future):
-            result = state.result()
-        else:
-            import ray
-
-            result = ray.get(state)
+        result = self.backend.result(shard.state)
         shard.state = None
         advance(len(shard.utterances))
         return self.step.rows(shard, result)
 
     def close(self, cancel: bool) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=cancel)
-            self._pool = None
-        if self._actors:
-            import ray
-
-            for a in self._actors:
-                ray.kill(a)
-            self._actors = []
+        self.backend.close(cancel)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from auditkit.corpus_pass import DONE_DIR
-from auditkit.countries.runner import run_countries
+from auditkit.countries.mentions_run import run_countries
 from tests.countries.test_runner import _files, write_pairs
 
 ray = pytest.importorskip("ray", reason="ray not installed: pip install 'auditkit[ray]'")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditkit.corpus_pass import DONE_DIR, SHARD_DIR
-from auditkit.countries.runner import read_mentions, run_countries
+from auditkit.countries.mentions_run import read_mentions, run_countries
 from auditkit.errors import AuditkitError
 from tests.conftest import REPO_ROOT, require_shared
 
@@ -105,7 +105,7 @@ def test_languages_detected_or_read_from_a_lang_run(tmp_path):
     by = {r["iso3"]: r for r in detected["countries"]}
     assert by["FRA"]["by_language"] == {"de": 1, "ru": 1}
     assert set(by) == {"FRA", "USA", "CHN", "JPN", "RUS"}
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     run_lang(str(corpus), tmp_path / "lang", workers=1)
     from_run = run_countries(

@@ -32,7 +32,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from auditkit.cli import main  # noqa: E402
 from auditkit.corpora import open_corpus  # noqa: E402
-from auditkit.langid.runner import read_utterances  # noqa: E402
+from auditkit.langid.lang_run import read_utterances  # noqa: E402
 
 FORMATS = ("messages", "sharegpt", "alpaca", "oasst", "preference", "hh", "nectar", "text")
 CONTAINERS = ("jsonl", "json", "csv", "parquet", "txt")

@@ -12,7 +12,7 @@ import sys
 import pandas as pd
 import pytest
 
-from auditkit.langid.runner import DONE_DIR, SHARD_DIR, run_lang
+from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, run_lang
 from tests.langid.test_runner import write_corpus
 
 

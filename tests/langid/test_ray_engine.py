@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditkit.langid.runner import DONE_DIR, run_lang
+from auditkit.langid.lang_run import DONE_DIR, run_lang
 from tests.langid.test_runner import _files, write_corpus
 
 ray = pytest.importorskip("ray", reason="ray not installed: pip install 'auditkit[ray]'")

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from auditkit.cli import cli, main
 from auditkit.errors import AuditkitError
 from auditkit.io import LOCK_FILE, RunFolderBusy, run_folder_lock
-from auditkit.langid.runner import DONE_DIR, SHARD_DIR, read_utterances, run_lang
+from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT
 from tests.langid.test_runner import _start_cli, _wait_for_shards, write_corpus
 
@@ -104,7 +104,7 @@ def test_same_content_resumes_even_after_touch(tmp_path):
 
 
 def test_input_changed_during_the_run_publishes_nothing(tmp_path, monkeypatch):
-    import auditkit.langid.runner as runner
+    import auditkit.langid.lang_run as runner
 
     src = tmp_path / "c.jsonl"
     src.write_text(_messages(EN), encoding="utf-8")
@@ -150,7 +150,7 @@ def test_lone_surrogate_and_deep_nesting_are_counted_skips(tmp_path):
 
 
 def test_a_text_the_detectors_fail_on_is_a_counted_skip_and_survives_resume(tmp_path, monkeypatch):
-    import auditkit.langid.runner as runner
+    import auditkit.langid.lang_run as runner
 
     label = runner.Detectors.label
 
@@ -411,7 +411,7 @@ def test_full_disk_is_a_one_line_error_naming_the_path(tmp_path, monkeypatch):
 
 
 def test_main_turns_a_stray_disk_error_into_one_line(monkeypatch, capsys):
-    import auditkit.langid.runner as runner
+    import auditkit.langid.lang_run as runner
 
     def boom(*a, **k):
         raise OSError(errno.EDQUOT, "Disk quota exceeded", "/data/out/x.parquet")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditkit.errors import AuditkitError
-from auditkit.langid.runner import DONE_DIR, SHARD_DIR, read_utterances, run_lang
+from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT, require_shared
 
 LANGS = ["en", "de", "sw", "bn", "zh", "ar", "te", "ko", "fi", "ru"]
