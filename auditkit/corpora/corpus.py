@@ -12,10 +12,10 @@ from typing import Any
 
 from auditkit.corpora.aliases import ALIASES, CorpusAlias
 from auditkit.corpora.formats import FORMATS, Format, RecordSkip
+from auditkit.corpora.hub_split import HubSplit
 from auditkit.corpora.record import Utterance
 from auditkit.corpora.sources import (
     SUFFIXES,
-    HubSplit,
     RecordSource,
     RenamedFields,
     TextLinesFile,

@@ -76,7 +76,7 @@ def test_changed_input_refuses_to_resume_and_overwrite_starts_afresh(tmp_path):
 def test_hub_data_at_another_commit_refuses_to_resume(tmp_path, monkeypatch):
     import types
 
-    from auditkit.corpora import sources
+    from auditkit.corpora import hub_split as sources
 
     fake = types.ModuleType("datasets")
     fake.load_dataset = lambda *a, **k: [

@@ -37,6 +37,15 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
             row += [f"{r['mentions_chosen']:,}", f"{r['mentions_rejected']:,}"]
         t.add_row(*row)
     console.print(t)
+    console.print(_totals_table(summary))
+    if pref:
+        console.print(_preference_table(summary["preference"], top))
+
+
+def _totals_table(summary: dict[str, Any]) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
     tot = Table(show_header=False, box=None)
     tot.add_row("utterances", f"{summary['utterances_total']:,}")
     tot.add_row("with a country", f"{summary['utterances_with_country']:,}")
@@ -63,26 +72,30 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
         + (" …" if len(never) > 12 else ""),
     )
     tot.add_row("records skipped", f"{summary['skips']['total']:,}")
-    console.print(tot)
-    if pref:
-        p = summary["preference"]
-        pt = Table(
-            title=f"Chosen vs rejected ({p['pairs']:,} pairs): mentions per response, rate ratio",
-            caption=escape(p["test"]),
+    return tot
+
+
+def _preference_table(p: dict[str, Any], top: int) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
+    pt = Table(
+        title=f"Chosen vs rejected ({p['pairs']:,} pairs): mentions per response, rate ratio",
+        caption=escape(p["test"]),
+    )
+    for col in ("iso3", "chosen", "rejected", "ratio", "CI", "p (Holm)"):
+        pt.add_column(col, justify="right" if col != "iso3" else "left")
+
+    def fmt(x: float | None) -> str:
+        return "∞" if x is None else f"{x:.2f}"
+
+    for r in p["chosen_vs_rejected"][:top]:
+        pt.add_row(
+            r["iso3"],
+            str(r["mentions_chosen"]),
+            str(r["mentions_rejected"]),
+            fmt(r["ratio"]),
+            f"{fmt(r['ci_low'])}–{fmt(r['ci_high'])}",
+            f"{r['p_holm']:.3g}",
         )
-        for col in ("iso3", "chosen", "rejected", "ratio", "CI", "p (Holm)"):
-            pt.add_column(col, justify="right" if col != "iso3" else "left")
-
-        def fmt(x: float | None) -> str:
-            return "∞" if x is None else f"{x:.2f}"
-
-        for r in p["chosen_vs_rejected"][:top]:
-            pt.add_row(
-                r["iso3"],
-                str(r["mentions_chosen"]),
-                str(r["mentions_rejected"]),
-                fmt(r["ratio"]),
-                f"{fmt(r['ci_low'])}–{fmt(r['ci_high'])}",
-                f"{r['p_holm']:.3g}",
-            )
-        console.print(pt)
+    return pt

@@ -7,9 +7,23 @@ from typing import Any
 
 
 def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> None:
+    from auditkit.console import console
+
+    console.print(_languages_table(summary, out_dir, top))
+    console.print(_totals_table(summary))
+    by_role = summary["by_role"]
+    if len(by_role) > 1:
+        console.print(_top_languages_table("Top languages per role", "role", by_role.items()))
+    sources = summary["by_source"]
+    if len(sources) > 1:
+        biggest = sorted(sources.items(), key=lambda kv: -sum(kv[1].values()))[:top]
+        console.print(_top_languages_table("Top languages per source subset", "source", biggest))
+
+
+def _languages_table(summary: dict[str, Any], out_dir: Path, top: int) -> Any:
     from rich.table import Table
 
-    from auditkit.console import console, esc
+    from auditkit.console import esc
 
     t = Table(
         title=f"Languages of {esc(summary['corpus'])} (agreed by both detectors)",
@@ -30,7 +44,11 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
             f"{sum(r['count'] for r in rest):,}",
             f"{100 * sum(r['share'] for r in rest):.2f}%",
         )
-    console.print(t)
+    return t
+
+
+def _totals_table(summary: dict[str, Any]) -> Any:
+    from rich.table import Table
 
     tot = Table(show_header=False, box=None)
     total = summary["utterances_total"]
@@ -48,57 +66,63 @@ def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 20) -> Non
         tot.add_row("code/URLs/markup stripped", pct(summary["utterances_stripped"]))
     skips = summary["skips"]["total"]
     tot.add_row("records skipped", f"{skips:,}" + (" (see summary.json skips)" if skips else ""))
+    for row in _language_notes(summary):
+        tot.add_row(*row)
+    return tot
+
+
+def _language_notes(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """Totals rows about languages: low-resource, fastText-only, human labels, preference."""
+    from auditkit.console import esc
+
     low = summary["low_resource"]
-    tot.add_row(
-        f"languages < {summary['low_resource_threshold']} utt.",
-        ", ".join(f"{esc(r['code'])} {r['count']}" for r in low[:15])
-        + (" …" if len(low) > 15 else "")
-        or "none",
-    )
+    rows = [
+        (
+            f"languages < {summary['low_resource_threshold']} utt.",
+            ", ".join(f"{esc(r['code'])} {r['count']}" for r in low[:15])
+            + (" …" if len(low) > 15 else "")
+            or "none",
+        )
+    ]
     ft_only = summary.get("fasttext_only_languages", [])
     if ft_only:
-        tot.add_row(
-            "fastText-only languages (never agreed)",
-            ", ".join(f"{esc(r['code'])} {r['fasttext_count']}" for r in ft_only[:10])
-            + (" …" if len(ft_only) > 10 else ""),
+        rows.append(
+            (
+                "fastText-only languages (never agreed)",
+                ", ".join(f"{esc(r['code'])} {r['fasttext_count']}" for r in ft_only[:10])
+                + (" …" if len(ft_only) > 10 else ""),
+            )
         )
     if "human_label_agreement" in summary:
         h = summary["human_label_agreement"]
         rate = "n/a" if h["rate"] is None else f"{100 * h['rate']:.1f}%"
-        tot.add_row("agrees with human label", f"{rate} of {h['with_agreed_label']:,}")
+        rows.append(("agrees with human label", f"{rate} of {h['with_agreed_label']:,}"))
     if "preference" in summary:
         p = summary["preference"]
-        tot.add_row(
-            "pairs with a response in another language",
-            f"{p['examples_with_other_language_response']:,} of {p['examples']:,}",
+        rows.append(
+            (
+                "pairs with a response in another language",
+                f"{p['examples_with_other_language_response']:,} of {p['examples']:,}",
+            )
         )
-    console.print(tot)
+    return rows
 
-    by_role = summary["by_role"]
-    if len(by_role) > 1:
-        rt = Table(title="Top languages per role")
-        rt.add_column("role")
-        rt.add_column("utterances", justify="right")
-        rt.add_column("top languages")
-        for role, counts in by_role.items():
-            n = sum(counts.values())
-            rt.add_row(
-                esc(role),
-                f"{n:,}",
-                ", ".join(f"{esc(c)} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
-            )
-        console.print(rt)
-    sources = summary["by_source"]
-    if len(sources) > 1:
-        st = Table(title="Top languages per source subset")
-        st.add_column("source")
-        st.add_column("utterances", justify="right")
-        st.add_column("top languages")
-        for src, counts in sorted(sources.items(), key=lambda kv: -sum(kv[1].values()))[:top]:
-            n = sum(counts.values())
-            st.add_row(
-                esc(src),
-                f"{n:,}",
-                ", ".join(f"{esc(c)} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
-            )
-        console.print(st)
+
+def _top_languages_table(title: str, what: str, groups: Any) -> Any:
+    """Per group (role, source subset): its utterances and its five top languages."""
+    from rich.table import Table
+
+    from auditkit.console import esc
+
+    t = Table(title=title)
+    t.add_column(what)
+    t.add_column("utterances", justify="right")
+    t.add_column("top languages")
+    for key, counts in groups:
+        n = sum(counts.values())
+        t.add_row(
+            esc(key),
+            f"{n:,}",
+            ", ".join(f"{esc(c)} {100 * k / n:.1f}%" for c, k in list(counts.items())[:5]),
+        )
+    return t
