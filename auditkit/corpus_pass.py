@@ -17,7 +17,7 @@ Shape of a run folder:
 A side supplies a ShardProcessor (see LangRun in auditkit/langid/lang_run.py) or, for a step
 whose work is a pure function of a shard's payload, a ShardStep run by StepPool (see
 auditkit/countries/mentions_run.py). Where work runs (this process, worker processes, Ray
-actors) is a ``Workers`` object, one small class per engine. This module knows no side and no
+actors) is an auditkit.workers ``Workers`` object, one small class per engine. This module knows no side and no
 corpus reader (an utterance is anything with an ``example_id``). Sides never import each other:
 a step that needs another side's per-utterance work gets it through ``language_labeller``
 below, from a registry the offering side fills in its package ``__init__``.
@@ -25,15 +25,9 @@ below, from a registry the offering side fills in its package ``__init__``.
 
 from __future__ import annotations
 
-import importlib
-import multiprocessing as mp
 import os
-import re
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -43,6 +37,7 @@ from auditkit.errors import AuditkitError, InputError
 from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
 from auditkit.registry import Registry
 from auditkit.skips import SkipLog
+from auditkit.workers import check_engine, load_object, make_workers
 
 SHARD_DIR = "utterances"
 # Done markers live outside utterances/, so pandas and DuckDB read that folder as one dataset.
@@ -56,11 +51,6 @@ RUN_FILE = "run.json"
 LANGUAGE_LABELLERS: Registry[str] = Registry("language labeller")
 
 Utterance = Any  # a corpus reader's record (auditkit.corpora.Utterance): example_id is used
-
-
-def load_object(target: str) -> Any:
-    module, attr = target.split(":")
-    return getattr(importlib.import_module(module), attr)
 
 
 def language_labeller(name: str = "detect") -> Callable[[list[str]], list[str]]:
@@ -165,34 +155,6 @@ def check_inputs_unchanged(inputs: list[dict[str, Any]]) -> None:
                 f"{i['path']} changed while it was being read; no summary was written. "
                 "Run again with --overwrite once the file is stable"
             )
-
-
-# --- worker processes -----------------------------------------------------------------------
-def end_with_parent(parent: int, poll_s: float = 1.0) -> None:
-    """Make this worker process end when ``parent`` does, however the parent ends (kill -9
-    included): the kernel's parent-death signal on Linux, and a watcher thread everywhere
-    (it also covers the race where the parent died before the signal was armed)."""
-    import ctypes
-    import threading
-    import time
-
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            PR_SET_PDEATHSIG = 1
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            time.sleep(poll_s)
-
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(target=watch, name="auditkit-parent-watch", daemon=True).start()
 
 
 # --- the run folder -------------------------------------------------------------------------
@@ -329,6 +291,53 @@ def count_utterances(corpus: Any, limit: int | None) -> int | None:
     return n
 
 
+class _Pass:
+    """The state of one pass: shards in flight, counts and skips gathered so far."""
+
+    def __init__(self, folder: RunFolder, processor: ShardProcessor, advance: Callable) -> None:
+        self.folder, self.processor, self.advance = folder, processor, advance
+        self.result = PassResult()
+        self.skips = SkipLog()
+        self.pending: list[Shard] = []
+        self.start = 0  # utt_index of the next shard's first row
+        self.index = -1  # the last shard seen
+
+    def add(self, index: int, utts: list[Utterance]) -> None:
+        """A shard of the corpus: resumed from its done marker, or started and pipelined."""
+        self.index = index
+        marker = self.folder.finished(index, len(utts), self.start)
+        if marker is not None:
+            self.result.counts.append(marker["counts"])
+            self.skips.merge(SkipLog.from_dict(marker.get("skips")))
+            self.result.resumed_utterances += len(utts)
+            self.advance(len(utts))
+            self.start += len(utts)
+            return
+        shard = Shard(index, self.start, utts)
+        self.start += len(utts)
+        self.processor.start(shard)
+        self.pending.append(shard)
+        self.finish_ready(final=False)
+
+    def finish_ready(self, final: bool) -> None:
+        """Finish (write rows and done marker of) the leading shards the processor has done."""
+        if not self.pending:
+            return
+        for _ in range(self.processor.ready(self.pending, final=final)):
+            shard = self.pending.pop(0)
+            table, counts, shard_skips = self.processor.finish(shard, self.advance)
+            self.folder.write_shard(shard, table, counts, shard_skips)
+            self.result.counts.append(counts)
+            self.skips.merge(SkipLog.from_dict(shard_skips))
+
+    def done(self) -> PassResult:
+        self.folder.drop_beyond(self.index)
+        self.result.shards = self.index + 1
+        self.result.utterances = self.start
+        self.result.skips = self.skips.as_dict()
+        return self.result
+
+
 def run_pass(
     folder: RunFolder,
     corpus: Any,
@@ -344,51 +353,22 @@ def run_pass(
     or interrupt the processor is closed with cancel=True; otherwise the caller closes it."""
     from auditkit.console import err_console, esc, make_progress
 
-    result = PassResult()
-    skips = SkipLog()
-    pending: list[Shard] = []
     bar = make_progress("utt", disable=not progress)
     task = bar.add_task(label, total=count_utterances(corpus, limit) if progress else limit)
-
-    def advance(n: float) -> None:
-        bar.advance(task, n)
-
-    def finish_leading(k: int) -> None:
-        for _ in range(k):
-            shard = pending.pop(0)
-            table, counts, shard_skips = processor.finish(shard, advance)
-            folder.write_shard(shard, table, counts, shard_skips)
-            result.counts.append(counts)
-            skips.merge(SkipLog.from_dict(shard_skips))
-
-    start = 0
-    index = -1
+    state = _Pass(folder, processor, lambda n: bar.advance(task, n))
     try:
         with bar:
             for index, utts in enumerate(iter_shards(corpus.iter_utterances(), shard_size, limit)):
-                marker = folder.finished(index, len(utts), start)
-                if marker is not None:
-                    result.counts.append(marker["counts"])
-                    skips.merge(SkipLog.from_dict(marker.get("skips")))
-                    result.resumed_utterances += len(utts)
-                    advance(len(utts))
-                    start += len(utts)
-                    continue
-                shard = Shard(index, start, utts)
-                start += len(utts)
-                processor.start(shard)
-                pending.append(shard)
-                finish_leading(processor.ready(pending, final=False))
-            if pending:
-                finish_leading(processor.ready(pending, final=True))
-            assert not pending, "a processor must finish every shard when final"
-            bar.update(task, total=start, completed=start)
+                state.add(index, utts)
+            state.finish_ready(final=True)
+            assert not state.pending, "a processor must finish every shard when final"
+            bar.update(task, total=state.start, completed=state.start)
     except KeyboardInterrupt as e:
         processor.close(cancel=True)
         what = "terminated" if type(e).__name__ == "Terminated" else "interrupted"
         err_console.print(
-            f"[yellow]{what}.[/] {len(result.counts)} shard(s) are saved in {esc(folder.out)}; "
-            "run the same command again to resume where it stopped."
+            f"[yellow]{what}.[/] {len(state.result.counts)} shard(s) are saved in "
+            f"{esc(folder.out)}; run the same command again to resume where it stopped."
         )
         raise
     except InputError:
@@ -396,7 +376,7 @@ def run_pass(
         # submitted are finished and kept, so a fixed input resumes after them.
         if finish_on_input_error:
             try:
-                finish_leading(processor.ready(pending, final=True))
+                state.finish_ready(final=True)
             except Exception:
                 pass
         processor.close(cancel=True)
@@ -405,11 +385,7 @@ def run_pass(
         processor.close(cancel=True)
         raise
     check_inputs_unchanged(corpus.inputs)
-    folder.drop_beyond(index)
-    result.shards = index + 1
-    result.utterances = start
-    result.skips = skips.as_dict()
-    return result
+    return state.done()
 
 
 # --- a pure per-shard step, and where its work runs -------------------------------------------
@@ -425,223 +401,6 @@ class ShardStep(Protocol):
 
     def rows(self, shard: Shard, result: Any) -> tuple[Any, dict, dict]:
         """Parent side: the shard's rows (pyarrow Table), partial counts and skips."""
-
-
-def warm_step(step: Any) -> Any:
-    warm = getattr(step, "warm", None)
-    return warm() if warm is not None else None
-
-
-_STEP: Any = None
-
-
-def _init_step_worker(factory: str, kwargs: dict[str, Any], parent: int) -> None:
-    global _STEP
-    # Ctrl-C and SIGTERM are handled once, by the parent, which then stops the pool (a group
-    # signal must not kill workers under it mid-task); they still end with the parent.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    end_with_parent(parent)
-    _STEP = load_object(factory)(**kwargs)
-
-
-def _step_warm() -> Any:
-    assert _STEP is not None
-    return warm_step(_STEP)
-
-
-def _step_work(payload: Any) -> Any:
-    assert _STEP is not None
-    return _STEP.work(payload)
-
-
-_GUARD = re.compile(r"""__name__\s*==\s*['"]__main__['"]""")
-
-
-def main_script_is_unguarded() -> bool:
-    """Whether ``__main__`` is a script file without an ``if __name__ == "__main__":`` guard.
-    A spawned worker re-imports such a script, which then runs the whole pipeline again in
-    the worker and breaks the pool (BrokenProcessPool)."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if not path or not str(path).endswith(".py"):
-        return False  # interactive, `python -c`, notebooks: spawn imports nothing to re-run
-    try:
-        source = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return _GUARD.search(source) is None
-
-
-def pool_context():
-    """The multiprocessing context of a worker pool: spawn (no state inherited from the
-    parent), except for an unguarded script, where fork avoids re-running the script in
-    every worker (the parent holds no threads or locks yet when the pool starts); None where
-    fork is unavailable too: such a script is processed in this process (same results)."""
-    if not main_script_is_unguarded():
-        return mp.get_context("spawn")
-    if "fork" in mp.get_all_start_methods():
-        return mp.get_context("fork")
-    return None
-
-
-class Workers(Protocol):
-    """Where a step's work runs. submit() gives a handle; done(handle) whether its result is
-    there; result(handle) the result (raising the work's error). The three engines below
-    differ only in this, so a side's pipelining never names an engine."""
-
-    def submit(self, payload: Any) -> Any: ...
-
-    def done(self, handle: Any) -> bool: ...
-
-    def result(self, handle: Any) -> Any: ...
-
-    def warm(self) -> list[Any]:
-        """Load the step in every worker now (while the corpus is counted): their handles."""
-
-    def close(self, cancel: bool) -> None: ...
-
-
-@dataclass
-class Finished:
-    """The handle of work done at submission."""
-
-    value: Any
-
-
-class InProcess:
-    """The work done in this process, at once (one worker, or no usable pool context)."""
-
-    def __init__(self, step: Any) -> None:
-        self.step = step
-
-    def submit(self, payload: Any) -> Finished:
-        return Finished(self.step.work(payload))
-
-    def done(self, handle: Finished) -> bool:
-        return True
-
-    def result(self, handle: Finished) -> Any:
-        return handle.value
-
-    def warm(self) -> list[Finished]:
-        return [Finished(warm_step(self.step))]
-
-    def close(self, cancel: bool) -> None:
-        pass
-
-
-class ProcessWorkers:
-    """Worker processes, each holding its own instance of the step (made by ``factory``)."""
-
-    def __init__(self, factory: str, kwargs: dict[str, Any], workers: int, context: Any) -> None:
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_init_step_worker,
-            initargs=(factory, kwargs, os.getpid()),
-        )
-
-    def submit(self, payload: Any) -> Future:
-        assert self._pool is not None
-        return self._pool.submit(_step_work, payload)
-
-    def done(self, handle: Future) -> bool:
-        return handle.done()
-
-    def result(self, handle: Future) -> Any:
-        return handle.result()
-
-    def warm(self) -> list[Future]:
-        assert self._pool is not None
-        return [self._pool.submit(_step_warm) for _ in range(self.workers)]
-
-    def close(self, cancel: bool) -> None:
-        # cancel (an error or interrupt): queued work is dropped and nothing waits here; the
-        # caller's final close(cancel=False) waits for the workers to exit.
-        if self._pool is not None:
-            self._pool.shutdown(wait=not cancel, cancel_futures=True)
-            if not cancel:
-                self._pool = None
-
-
-class _RayStepActor:
-    def __init__(self, factory: str, kwargs: dict[str, Any]) -> None:
-        self.step = load_object(factory)(**kwargs)
-
-    def warm(self) -> Any:
-        return warm_step(self.step)
-
-    def work(self, payload: Any) -> Any:
-        return self.step.work(payload)
-
-
-class RayActors:
-    """Ray actors, each holding its own instance of the step; payloads go round-robin."""
-
-    def __init__(self, factory: str, kwargs: dict[str, Any], workers: int, address: str | None):
-        from auditkit.raytools import init_ray
-
-        ray = init_ray(address, workers)
-        actor = ray.remote(_RayStepActor)
-        self._actors = [actor.remote(factory, kwargs) for _ in range(workers)]
-        self._next = 0
-
-    def submit(self, payload: Any) -> Any:
-        actor = self._actors[self._next % len(self._actors)]
-        self._next += 1
-        return actor.work.remote(payload)
-
-    def done(self, handle: Any) -> bool:
-        import ray
-
-        ready, _ = ray.wait([handle], timeout=0)
-        return bool(ready)
-
-    def result(self, handle: Any) -> Any:
-        import ray
-
-        return ray.get(handle)
-
-    def warm(self) -> list[Any]:
-        return [a.warm.remote() for a in self._actors]
-
-    def close(self, cancel: bool) -> None:
-        if self._actors:
-            import ray
-
-            for a in self._actors:
-                ray.kill(a)
-            self._actors = []
-
-
-ENGINES = ("local", "ray")
-
-
-def check_engine(engine: str) -> None:
-    if engine not in ENGINES:
-        raise AuditkitError(f"unknown engine {engine!r}: {' or '.join(ENGINES)}")
-
-
-def make_workers(
-    step: Any,
-    factory: str,
-    kwargs: dict[str, Any],
-    *,
-    workers: int,
-    engine: str = "local",
-    ray_address: str | None = None,
-) -> Workers:
-    """Ray actors (engine 'ray'), worker processes (several workers), else this process
-    (running ``step``, the parent's instance)."""
-    check_engine(engine)
-    if engine == "ray":
-        return RayActors(factory, kwargs, workers, ray_address)
-    context = pool_context() if workers > 1 else None
-    if context is not None:
-        return ProcessWorkers(factory, kwargs, workers, context)
-    return InProcess(step)
 
 
 class StepPool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,18 +41,14 @@ def countries(
     source: str,
     out: Path | None,
     fmt: str | None,
-    split: str | None,
-    revision: str | None,
-    limit: int | None,
-    languages: str,
     workers: int | None,
-    shard_size: int,
     engine: str,
     ray_address: str | None,
     confidence: float,
     overwrite: bool,
     json_path: Path | None,
     quiet: bool,
+    **fields: Any,
 ) -> None:
     """Which countries the utterances of SOURCE name, in which languages, on which side of a
     preference pair.
@@ -64,16 +61,8 @@ def countries(
     from auditkit.report.terminal.countries import render_summary
 
     out_dir = out or default_out_dir("countries", source)
-    config = CountriesConfig(
-        source=source,
-        format=fmt,
-        split=split,
-        revision=revision,
-        limit=limit,
-        languages=languages,
-        shard_size=shard_size,
-        ratio_confidence=confidence,
-    )
+    # every other option is a CountriesConfig field of the same name
+    config = CountriesConfig(source=source, format=fmt, ratio_confidence=confidence, **fields)
     summary = run_countries(
         config,
         out_dir,

@@ -82,24 +82,13 @@ def lang(
     source: str,
     out: Path | None,
     fmt: str | None,
-    split: str | None,
-    revision: str | None,
-    limit: int | None,
-    strip_code: bool,
-    min_confidence: float,
-    low_resource_threshold: int,
-    fasttext_model: str | None,
-    langdetect_impl: str,
     workers: int | None,
-    shard_size: int,
     engine: str,
     ray_address: str | None,
     overwrite: bool,
-    keep_text: bool,
-    text_field: str | None,
-    messages_field: str | None,
     json_path: Path | None,
     quiet: bool,
+    **fields: Any,
 ) -> None:
     """Language-ID every utterance of SOURCE with fastText and langdetect.
 
@@ -113,22 +102,8 @@ def lang(
 
     silent = quiet_mode(quiet, json_path)
     out_dir = out or default_out_dir("lang", source)
-    config = LangConfig(
-        source=source,
-        format=fmt,
-        split=split,
-        revision=revision,
-        strip_code=strip_code,
-        min_confidence=min_confidence,
-        limit=limit,
-        low_resource_threshold=low_resource_threshold,
-        fasttext_model=fasttext_model,
-        langdetect_impl=langdetect_impl,
-        shard_size=shard_size,
-        keep_text=keep_text,
-        text_field=text_field,
-        messages_field=messages_field,
-    )
+    # every other option is a LangConfig field of the same name
+    config = LangConfig(source=source, format=fmt, **fields)
     summary = run_lang(
         config,
         out_dir,

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from auditkit.corpus_pass import Finished, InProcess, ProcessWorkers, Workers, pool_context
 from auditkit.langid.labels import LabelFailure, Labels, LabelStep
+from auditkit.workers import Finished, InProcess, ProcessWorkers, Workers, pool_context
 
 LabelsByKey = dict[bytes, Labels | LabelFailure]
 

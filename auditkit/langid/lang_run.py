@@ -37,7 +37,6 @@ from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old publi
     SHARD_DIR,
     RunFolder,
     Shard,
-    check_engine,
     merge_counts,
     run_pass,
 )
@@ -56,6 +55,7 @@ from auditkit.langid.labels import (  # noqa: F401  (re-exported: lang's old pub
 )
 from auditkit.langid.prepare import prepare
 from auditkit.skips import SkipLog
+from auditkit.workers import check_engine
 
 OUTPUT_SCHEMA = pa.schema(
     [

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from auditkit.corpus_pass import Finished
 from auditkit.errors import AuditkitError
 from auditkit.langid.engines import LabelsByKey, PendingShard, collect_chunks
 from auditkit.langid.labels import Detectors, LabelFailure, LabelStep
 from auditkit.raytools import require_ray
+from auditkit.workers import Finished
 
 
 class LabelBatch:
