@@ -34,6 +34,8 @@ from auditkit.cli import main  # noqa: E402
 from auditkit.corpora import open_corpus  # noqa: E402
 from auditkit.langid.lang_run import read_utterances  # noqa: E402
 
+pytestmark = pytest.mark.slow  # end-to-end runs
+
 FORMATS = ("messages", "sharegpt", "alpaca", "oasst", "preference", "hh", "nectar", "text")
 CONTAINERS = ("jsonl", "json", "csv", "parquet", "txt")
 EXAMPLES = int(os.environ.get("AUDITKIT_FUZZ_EXAMPLES", "8"))

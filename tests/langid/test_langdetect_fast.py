@@ -126,6 +126,7 @@ def _mismatches(texts, expected, got) -> list[str]:
     return [f"{t[:60]!r}: {e} != {g}" for t, e, g in zip(texts, expected, got) if e != g]
 
 
+@pytest.mark.slow
 def test_profiles_equal_the_factory():
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
@@ -139,6 +140,7 @@ def test_profiles_equal_the_factory():
         assert matrix[rows[gram]].tolist() == probs, gram
 
 
+@pytest.mark.slow
 def test_ngram_extraction_equals_detector(corpus):
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
@@ -254,6 +256,7 @@ def _seq(values: list[float]) -> float:
     return total
 
 
+@pytest.mark.slow
 def test_identical_to_langdetect(fast, corpus):
     texts, expected = corpus
     got = fast.detect_langs_batch(texts)
@@ -266,6 +269,7 @@ def test_identical_to_langdetect(fast, corpus):
     assert top == [(e[0][0], e[0][1]) if e else (None, 0.0) for e in expected]
 
 
+@pytest.mark.slow
 def test_independent_of_batch_order_and_lanes(fast, corpus):
     texts, expected = corpus
     idx = list(range(0, len(texts), 7)) + list(range(len(texts) - len(EDGE_CASES), len(texts)))

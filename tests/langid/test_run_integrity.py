@@ -21,7 +21,7 @@ from auditkit.errors import AuditkitError
 from auditkit.io import LOCK_FILE, RunFolderBusy, run_folder_lock
 from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT
-from tests.langid.test_runner import _start_cli, _wait_for_shards, write_corpus
+from tests.langid.test_lang_run import _start_cli, _wait_for_shards, write_corpus
 
 EN = [
     "The weather is lovely today and we are going for a long walk in the park.",
@@ -327,6 +327,7 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_end_with_their_parent(tmp_path, sig):
@@ -353,6 +354,7 @@ def test_workers_end_with_their_parent(tmp_path, sig):
 # -- item 8: truncated or corrupt .gz ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "corrupt"])
 def test_broken_gzip_is_a_one_line_error_and_finished_shards_are_kept(tmp_path, damage):
     data = bytearray(gzip.compress(_messages(EN, 3000).encode(), mtime=0))
