@@ -116,6 +116,7 @@ def fast(request) -> FastLangdetect:
     return FastLangdetect(backend=request.param)
 
 
+# reference labels of a few hundred texts (langdetect itself): tests using it are marked slow
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[str], list[list[tuple[str, float]]]]:
     texts = _lingua_texts() + _udhr_texts() + EDGE_CASES
@@ -159,6 +160,7 @@ def test_ngram_extraction_equals_detector(corpus):
         assert got == expected, text[:80]
 
 
+@pytest.mark.slow
 def test_batch_extraction_and_small_cache_equal_one_by_one(corpus):
     _, _, rows = load_profiles()
     texts, _ = corpus
@@ -182,6 +184,7 @@ def test_gram_table_finds_every_profile_gram():
     assert table.lookup(keys).tolist() == [-1] * len(absent)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not numba_available(), reason="numba not installed")
 def test_compiled_extraction_equals_python_extraction(corpus):
     from auditkit.langid._ld_numba import CompiledNgrams
@@ -288,6 +291,7 @@ def test_independent_of_batch_order_and_lanes(fast, corpus):
     assert one_at_a_time == want[:80]
 
 
+@pytest.mark.slow
 def test_draw_buffer_growth_is_exact(corpus, monkeypatch):
     """numpy lanes: tiny scan windows force many buffer extensions and regrowths mid-trial."""
     texts, expected = corpus
@@ -298,6 +302,7 @@ def test_draw_buffer_growth_is_exact(corpus, monkeypatch):
     assert got == [expected[i] for i in idx]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not numba_available(), reason="numba not installed")
 def test_numba_resumes_when_the_stream_runs_out(corpus):
     """numba: a 64-word stream runs out in almost every text; each rerun must be exact."""
