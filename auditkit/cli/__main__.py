@@ -2,7 +2,6 @@
 
 from auditkit.cli import main
 
-# The guard keeps worker pools on spawn (auditkit.workers.pool_context: an unguarded __main__ is
-# re-run by spawned workers, so it gets fork instead).
+# guarded: spawn/forkserver workers import the main module again (as __mp_main__)
 if __name__ == "__main__":
     main()

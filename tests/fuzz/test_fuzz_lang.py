@@ -36,6 +36,9 @@ from auditkit.langid.lang_run import read_utterances  # noqa: E402
 
 pytestmark = pytest.mark.slow  # end-to-end runs
 
+# end-to-end: subprocesses, whole commands (run with -m slow)
+pytestmark = pytest.mark.slow
+
 FORMATS = ("messages", "sharegpt", "alpaca", "oasst", "preference", "hh", "nectar", "text")
 CONTAINERS = ("jsonl", "json", "csv", "parquet", "txt")
 EXAMPLES = int(os.environ.get("AUDITKIT_FUZZ_EXAMPLES", "8"))
