@@ -46,20 +46,28 @@ RUN_FILE = "run.json"
 
 # Per-utterance steps of one side that another side's step may use, by name: "module:attr" of
 # a zero-argument factory returning a callable texts -> language codes. The offering side
-# registers it in its package __init__ (langid: "detect"); the factory's module is imported only
-# when used.
+# registers it in its package __init__ (auditkit.langid: "detect"); whoever composes the two
+# sides (the CLI, rerun) imports both. The factory's module is imported only where it runs.
 LANGUAGE_LABELLERS: Registry[str] = Registry("language labeller")
 
 Utterance = Any  # a corpus reader's record (auditkit.corpora.Utterance): example_id is used
 
 
-def language_labeller(name: str = "detect") -> Callable[[list[str]], list[str]]:
-    """A callable giving each text its agreed language code (lang's rule), or 'und'/'empty'."""
+def language_labeller_target(name: str = "detect") -> str:
+    """The registered factory of a language labeller ("module:attr"), for a step to load in
+    its workers: each text's agreed language code (lang's rule), or 'und'/'empty'."""
     if name not in LANGUAGE_LABELLERS:
-        from auditkit.runkinds import run_kinds
+        raise AuditkitError(
+            f"no language labeller {name!r} is registered (known: "
+            f"{', '.join(LANGUAGE_LABELLERS.names()) or 'none'}); the side offering it "
+            "registers it when imported ('detect': import auditkit.langid)"
+        )
+    return LANGUAGE_LABELLERS.get(name)
 
-        run_kinds()  # imports every registering side, so its labellers are registered too
-    return load_object(LANGUAGE_LABELLERS.get(name))()
+
+def language_labeller(target: str) -> Callable[[list[str]], list[str]]:
+    """A labeller from its registered factory (see language_labeller_target)."""
+    return load_object(target)()
 
 
 # --- shards ---------------------------------------------------------------------------------

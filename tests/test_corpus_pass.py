@@ -10,7 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from auditkit.corpus_pass import LANGUAGE_LABELLERS, iter_shards, merge_counts, sorted_counts
+from auditkit.corpus_pass import (
+    LANGUAGE_LABELLERS,
+    iter_shards,
+    language_labeller_target,
+    merge_counts,
+    sorted_counts,
+)
 from auditkit.errors import AuditkitError
 from auditkit.workers import InProcess, check_engine, make_workers
 
@@ -39,13 +45,12 @@ def test_counts_merge_and_sort():
 
 
 def test_the_detect_labeller_is_registered_by_the_side_offering_it():
-    from auditkit.corpus_pass import language_labeller  # noqa: F401  (resolves lazily)
-    from auditkit.runkinds import run_kinds
+    import auditkit.langid  # noqa: F401  (registers it)
 
-    run_kinds()
-    assert LANGUAGE_LABELLERS.get("detect") == "auditkit.langid.labels:LanguageLabeller"
-    with pytest.raises(AuditkitError, match="unknown language labeller"):
-        LANGUAGE_LABELLERS.get("nope")
+    assert language_labeller_target("detect") == "auditkit.langid.labels:LanguageLabeller"
+    with pytest.raises(AuditkitError, match="no language labeller 'nope'.*known: detect"):
+        language_labeller_target("nope")
+    assert "nope" not in LANGUAGE_LABELLERS
 
 
 @pytest.mark.parametrize("module", ["corpus_pass.py", "workers.py"])

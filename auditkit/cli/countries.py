@@ -57,6 +57,7 @@ def countries(
     demonyms and CLDR names in the utterance's language are matched; ambiguous names
     (Georgia, Jordan, "Congo" alone...) are reported apart, never counted. Rerunning resumes.
     """
+    import auditkit.langid  # noqa: F401  (registers lang's 'detect' language labeller)
     from auditkit.countries.mentions_run import run_countries
     from auditkit.report.terminal.countries import render_summary
 

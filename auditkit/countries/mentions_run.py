@@ -5,8 +5,9 @@ readers and sources, shards, done markers, resume, run-folder lock, worker proce
 Its step (CountryStep) gives each utterance a language and matches it with that language's
 automaton (auditkit/countries/matcher.py). Where the language comes from (`--languages`):
 
-- ``detect`` (default): lang's two-detector agreement, computed inside the same workers through
-  ``corpus_pass.language_labeller`` (this side never imports the lang side);
+- ``detect`` (default): lang's two-detector agreement, computed inside the same workers by the
+  labeller lang registers in ``corpus_pass.LANGUAGE_LABELLERS`` (this side never imports the
+  lang side; whoever runs countries imports both, as the CLI and rerun do);
 - a `lang` run folder over the same corpus: its per-utterance ``lang`` column, joined by
   utt_index and checked by text hash;
 - a language code (``en``): every utterance is taken to be in that language.
@@ -30,6 +31,7 @@ from auditkit.corpus_pass import (
     Shard,
     StepPool,
     language_labeller,
+    language_labeller_target,
     merge_counts,
     run_pass,
 )
@@ -92,8 +94,10 @@ class CountryStep:
     """Per shard: each utterance's language, then its country mentions. Pure: the same shard
     gives the same rows in any worker."""
 
-    def __init__(self, languages: str = "detect") -> None:
+    def __init__(self, languages: str = "detect", labeller: str | None = None) -> None:
         self.mode, self.arg = _language_source(languages)
+        # the registered labeller's factory ("module:attr"), resolved by the parent run
+        self.labeller_target = labeller
         self._labeller = None
         self._lang_run: Any = None
 
@@ -156,9 +160,13 @@ class CountryStep:
         return out
 
     # worker side
+    def _load_labeller(self) -> Any:
+        target = self.labeller_target or language_labeller_target("detect")
+        return language_labeller(target)
+
     def warm(self) -> None:
         if self.mode == "detect" and self._labeller is None:
-            self._labeller = language_labeller("detect")
+            self._labeller = self._load_labeller()
         matcher_for("en")
         matcher_for("und")
 
@@ -166,7 +174,7 @@ class CountryStep:
         texts, langs = payload
         if langs is None:
             if self._labeller is None:
-                self._labeller = language_labeller("detect")
+                self._labeller = self._load_labeller()
             langs = self._labeller(texts)
         mentions = []
         for text, lang in zip(texts, langs):
@@ -232,6 +240,12 @@ class CountriesRun:
         self.ray_address = ray_address
         self.folder = RunFolder(self.out, config.identity(), overwrite)
 
+    def _labeller_target(self) -> str | None:
+        """'detect': lang's labeller, found in the registry here (workers load it by name)."""
+        if _language_source(self.config.languages)[0] != "detect":
+            return None
+        return language_labeller_target("detect")
+
     def run(self) -> dict[str, Any]:
         with run_folder_lock(self.out):
             return self._run_locked()
@@ -245,7 +259,7 @@ class CountriesRun:
         self.folder.prepare(corpus.inputs)
         pool = StepPool(
             "auditkit.countries.mentions_run:CountryStep",
-            {"languages": cfg.languages},
+            {"languages": cfg.languages, "labeller": self._labeller_target()},
             workers=self.workers,
             engine=self.engine,
             ray_address=self.ray_address,

@@ -7,7 +7,7 @@ import pytest
 
 from auditkit.config import ConfigError, from_record, to_record
 from auditkit.countries.config import CountriesConfig
-from auditkit.runkinds import run_kinds
+from auditkit.rerun import run_kinds
 
 # the config keys of a countries audit record written before CountriesConfig became a
 # RunConfig (ratio_confidence was recorded beside the dataclass's fields)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import auditkit.langid  # noqa: F401  (registers the "detect" language labeller countries uses)
 from auditkit.corpus_pass import DONE_DIR, SHARD_DIR
 from auditkit.countries.mentions_run import read_mentions, run_countries
 from auditkit.errors import AuditkitError

@@ -7,7 +7,7 @@ import pytest
 
 from auditkit.config import ConfigError, from_record, to_record
 from auditkit.langid.config import LangConfig
-from auditkit.runkinds import run_kinds
+from auditkit.rerun import run_kinds
 
 # the config keys of a lang audit record written before LangConfig became a RunConfig
 RECORDED = {
