@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import InputError
-from auditkit.evals.base import Metric, TaskSpec
+from auditkit.evals.base import TaskMetric, TaskSpec
 from auditkit.skips import SkipLog
 
 WHERE = "_where"  # "path:row" of each scored row, set by the readers that know it
@@ -40,11 +40,11 @@ def _missing(values: pd.Series) -> pd.Series:
     return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
 
 
-def metric_domain(metric: Metric) -> str:
+def metric_domain(metric: TaskMetric) -> str:
     return "0 or 1" if metric.binary else "a number in [0, 1]"
 
 
-def _in_domain(metric: Metric, values: pd.Series) -> pd.Series:
+def _in_domain(metric: TaskMetric, values: pd.Series) -> pd.Series:
     v = values.to_numpy(dtype=float)
     ok = np.isin(v, (0.0, 1.0)) if metric.binary else (v >= 0.0) & (v <= 1.0)
     return pd.Series(ok & np.isfinite(v), index=values.index)

@@ -11,7 +11,7 @@ import pytest
 from auditkit.errors import AuditkitError, InputError
 from auditkit.evals import analysis
 from auditkit.evals.api import score_outputs
-from auditkit.evals.base import Metric
+from auditkit.evals.base import TaskMetric
 from auditkit.evals.chains import (
     Chain,
     auto_chains,
@@ -25,8 +25,8 @@ from auditkit.evals.chains import (
 )
 from auditkit.skips import SkipLog
 
-BIN = Metric("correct", "", binary=True)
-CONT = Metric("similarity", "", binary=False, percent=False)
+BIN = TaskMetric("correct", "", binary=True)
+CONT = TaskMetric("similarity", "", binary=False, percent=False)
 
 
 # --- chains -------------------------------------------------------------------------------

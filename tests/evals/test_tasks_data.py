@@ -8,12 +8,12 @@ from auditkit.errors import AuditkitError, InputError
 from auditkit.evals.base import get_task, task_names
 from auditkit.evals.qa_metrics import (
     exact_match,
-    extract_answer,
     gold_in_answer,
     normalize_answer,
     token_f1,
 )
 from auditkit.evals.tasks import belebele, goqa, md3, tydiqa
+from auditkit.evals.tasks.tydiqa import extract_answer
 from auditkit.skips import SkipLog
 from tests.conftest import FIXTURES
 
