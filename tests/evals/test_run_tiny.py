@@ -13,6 +13,8 @@ from auditkit.cli import main
 from auditkit.evals.api import run_eval, score_outputs
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.slow  # end-to-end: model runs or the whole released outputs
+
 FX = FIXTURES / "evals"
 
 CASES = {

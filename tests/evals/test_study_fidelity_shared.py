@@ -24,7 +24,7 @@ from auditkit.evals.api import score_outputs
 from auditkit.evals.qa_metrics import CFMATCH_RESOURCE, CFMatcher
 from tests.conftest import REPO_ROOT, require_shared
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 GR = "global_representation"
 LLAMA, LLAMA_CHAT = "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"
 
