@@ -117,6 +117,44 @@ def _find_release_file(root: Path, name: str) -> Path | None:
     return None
 
 
+def _read_release_dialect(root: Path, dialect: str) -> tuple[Path, pd.DataFrame, dict]:
+    """(prompts file, its rows, clip -> transcript rows) of one dialect of the release."""
+    prompts_path = _find_release_file(root, f"prompts_{dialect}.tsv")
+    trans_path = _find_release_file(root, f"transcripts_{dialect}.tsv")
+    if prompts_path is None or trans_path is None:
+        raise InputError(
+            f"MD3 release layout needs prompts_{dialect}.tsv and transcripts_{dialect}.tsv",
+            root,
+        )
+    prompts = pd.read_csv(prompts_path, sep="\t", dtype=str, keep_default_na=False)
+    for col in ("clip_identifier", "game_type", "prompt_status", "correct_word/image"):
+        if col not in prompts.columns:
+            raise InputError(f"missing column {col!r}", prompts_path)
+    transcripts = pd.read_csv(trans_path, sep="\t").drop_duplicates()
+    for col in ("clip_identifier", "speaker_id", "transcript"):
+        if col not in transcripts.columns:
+            raise InputError(f"missing column {col!r}", trans_path)
+    by_clip = {k: g for k, g in transcripts.groupby("clip_identifier", sort=False)}
+    return prompts_path, prompts, by_clip
+
+
+def _cut_transcript(
+    r: pd.Series, lines: list[str], cut_word: dict, where: tuple[str, int], skips: SkipLog
+) -> str | None:
+    """The transcript up to the line where the correct word is said (None: never said)."""
+    clip = r["clip_identifier"]
+    word = cut_word[clip] if clip in cut_word else r["correct_word/image"]
+    cut = len(lines)
+    if word is not None:
+        needle = str(word).strip().lower()
+        hits = [i for i, t in enumerate(lines) if needle in t.strip().lower()]
+        if not hits:
+            skips.add("correct word not found in transcript", *where, "correct_word/image", clip)
+            return None
+        cut = hits[0]
+    return "".join(lines[:cut]).strip()
+
+
 def load_md3_release(
     root: str | Path, groups: tuple[str, ...] = DIALECTS, skips: SkipLog | None = None
 ) -> pd.DataFrame:
@@ -129,59 +167,31 @@ def load_md3_release(
     rows = []
     item_id = 0
     for dialect in DIALECTS:  # ids follow the study's dialect order even when filtering
-        prompts_path = _find_release_file(root, f"prompts_{dialect}.tsv")
-        trans_path = _find_release_file(root, f"transcripts_{dialect}.tsv")
-        if prompts_path is None or trans_path is None:
-            raise InputError(
-                f"MD3 release layout needs prompts_{dialect}.tsv and transcripts_{dialect}.tsv",
-                root,
-            )
-        prompts = pd.read_csv(prompts_path, sep="\t", dtype=str, keep_default_na=False)
-        for col in ("clip_identifier", "game_type", "prompt_status", "correct_word/image"):
-            if col not in prompts.columns:
-                raise InputError(f"missing column {col!r}", prompts_path)
-        transcripts = pd.read_csv(trans_path, sep="\t").drop_duplicates()
-        for col in ("clip_identifier", "speaker_id", "transcript"):
-            if col not in transcripts.columns:
-                raise InputError(f"missing column {col!r}", trans_path)
-        by_clip = {k: g for k, g in transcripts.groupby("clip_identifier", sort=False)}
+        prompts_path, prompts, by_clip = _read_release_dialect(root, dialect)
         games = prompts[(prompts["game_type"] == "word") & (prompts["prompt_status"] == "win")]
         for idx, r in games.iterrows():
-            line = int(idx) + 2
+            where = (str(prompts_path), int(idx) + 2)
             clip = r["clip_identifier"]
             if clip in skip_set:
-                skips.add(f"curated out by the study: {skip_set[clip]}", str(prompts_path), line)
+                skips.add(f"curated out by the study: {skip_set[clip]}", *where)
                 continue
             if clip not in by_clip:
-                skips.add("no transcript for clip", str(prompts_path), line, "clip_identifier")
+                skips.add("no transcript for clip", *where, "clip_identifier")
                 continue
-            lines = _clean_transcript(by_clip[clip])
-            word = r["correct_word/image"]
-            if clip in cut_word:
-                word = cut_word[clip]
-            cut = len(lines)
-            if word is not None:
-                needle = str(word).strip().lower()
-                hits = [i for i, t in enumerate(lines) if needle in t.strip().lower()]
-                if not hits:
-                    skips.add(
-                        "correct word not found in transcript",
-                        str(prompts_path),
-                        line,
-                        "correct_word/image",
-                        clip,
-                    )
-                    continue
-                cut = hits[0]
+            transcript = _cut_transcript(
+                r, _clean_transcript(by_clip[clip]), cut_word, where, skips
+            )
+            if transcript is None:
+                continue
             distractors = parse_word_list(
-                r.get("distractors", "[]"), prompts_path, line, "distractors"
+                r.get("distractors", "[]"), prompts_path, where[1], "distractors"
             )
             if dialect in groups:
                 rows.append(
                     {
                         "item_id": str(item_id),
                         "group": dialect,
-                        "transcript": "".join(lines[:cut]).strip(),
+                        "transcript": transcript,
                         "correct_answer": str(r["correct_word/image"]),
                         "distractors": distractors,
                         "clip_identifier": clip,
