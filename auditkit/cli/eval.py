@@ -281,21 +281,11 @@ def score_cmd(
     task: str,
     more_outputs: tuple[str, ...],
     outputs: tuple[str, ...],
-    chain: tuple[str, ...],
-    metric: str | None,
     groups: tuple[str, ...],
-    data: str | None,
-    prompt_mode: str,
-    seed: int | None,
-    chat_template: bool,
-    jsd_base: str,
-    mcnemar: str,
-    confidence: float,
-    n_resamples: int,
-    bootstrap_seed: int,
     out: str | None,
     json_path: str | None,
     quiet: bool,
+    **settings: Any,
 ) -> None:
     """Score per-item outputs of TASK made elsewhere and compare models along chains.
 
@@ -311,20 +301,6 @@ def score_cmd(
     files = list(outputs) + list(more_outputs)
     if not files:
         raise AuditkitError("give the per-item outputs to score with --outputs FILE...")
-    config = ScoreConfig(
-        task=task,
-        outputs=tuple(files),
-        chain=chain,
-        metric=metric,
-        groups=tuple(_split_groups(groups) or ()),
-        data=data,
-        prompt_mode=prompt_mode,
-        seed=seed,
-        chat_template=chat_template,
-        jsd_base=jsd_base,
-        mcnemar=mcnemar,
-        confidence=confidence,
-        n_resamples=n_resamples,
-        bootstrap_seed=bootstrap_seed,
-    )
+    groups_given = tuple(_split_groups(groups) or ())
+    config = ScoreConfig(task=task, outputs=tuple(files), groups=groups_given, **settings)
     _emit(score(config, out), json_path, quiet, out)

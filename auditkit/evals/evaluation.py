@@ -299,7 +299,7 @@ def _run_inputs(spec: TaskSpec, config: RunEvalConfig, runner: Any) -> list[dict
     data = config.data
     inputs = [input_record(str(data))] if data else [{"hub_id": spec.hub_id}]
     for name, role in ((config.model, "model"), (runner.opts.peft, "peft adapter")):
-        if (rec := hub.modelinput_record(name, role)) is not None:
+        if (rec := hub.model_input_record(name, role)) is not None:
             inputs.append(rec)
     return inputs
 
