@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     "eval": "auditkit.cli.eval:eval_group",
     "report": "auditkit.cli.report:report",
     "check": "auditkit.cli.report:check",
-    "rerun": "auditkit.cli.report:rerun",
+    "rerun": "auditkit.cli.rerun:rerun",
 }
 
 HELP = {

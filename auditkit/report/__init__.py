@@ -9,7 +9,7 @@
 * ``auditkit check --policy POLICY.yaml RUN_DIR...`` (:func:`auditkit.report.api.check`):
   declarative thresholds over summary metrics; exit 0 pass, 1 fail, 2 missing inputs.
   Example: ``fixtures/report/policy.yaml``.
-* ``auditkit rerun AUDIT_JSON`` (:func:`auditkit.report.rerun.rerun`): replays a run from its
+* ``auditkit rerun AUDIT_JSON`` (:func:`auditkit.rerun.rerun`): replays a run from its
   audit record after checking its input fingerprints, and compares the summaries.
 """
 

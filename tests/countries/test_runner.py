@@ -162,7 +162,7 @@ def test_cli_prints_the_table_and_writes_json(tmp_path):
 
 
 def test_rerun_replays_a_countries_run(tmp_path):
-    from auditkit.report.rerun import rerun
+    from auditkit.rerun import rerun
 
     corpus = write_pairs(tmp_path / "pairs.json", n=4)
     out = tmp_path / "out"

@@ -267,7 +267,7 @@ def test_rerun_notices_a_changed_checkpoint(tiny_models, tmp_path):
 
     from auditkit.errors import InputError
     from auditkit.evals.api import run_eval
-    from auditkit.report.rerun import rerun
+    from auditkit.rerun import rerun
 
     model = tmp_path / "model"
     shutil.copytree(tiny_models.causal_lm, model)

@@ -135,7 +135,7 @@ def test_shared_dpo_demos_en_and_zh(tiny_models, tmp_path):
 def test_pairs_with_language_id_rerun_identically(tiny_models, tmp_path):
     """No language column: the CLI labels prompts with language ID; `auditkit rerun` replays
     the run (config without the labeller) to the same summary."""
-    from auditkit.report.rerun import rerun
+    from auditkit.rerun import rerun
 
     rows = [
         {"prompt": f"Could you please explain how photosynthesis works in plants? ({i})",

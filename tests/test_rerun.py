@@ -9,7 +9,7 @@ import pytest
 
 from auditkit.cli import main
 from auditkit.errors import AuditkitError, InputError
-from auditkit.report.rerun import RERUNNERS, check_inputs, rerun
+from auditkit.rerun import check_inputs, rerun, run_kinds
 from tests.conftest import FIXTURES, require_shared
 
 
@@ -22,7 +22,7 @@ def _same_summary(res) -> None:
 def test_every_run_kind_has_a_rerunner():
     from auditkit.report.runs import KINDS
 
-    assert set(RERUNNERS.names()) == set(KINDS) == {"lang", "probe-rm", "eval", "countries"}
+    assert set(run_kinds().names()) == set(KINDS) == {"lang", "probe-rm", "eval", "countries"}
 
 
 def test_rerun_lang_from_its_record(tmp_path):
