@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+import auditkit.evals  # noqa: F401  (registers the "eval" run kind)
 from auditkit.config import ConfigError, from_record, to_record
 from auditkit.evals.config import RunEvalConfig, ScoreConfig
 from auditkit.io import read_json
-from auditkit.runkinds import RunSettings, run_kinds
+from auditkit.runkinds import RUN_KINDS, RunSettings
 
 LLAMA, CHAT = "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"
 
@@ -21,7 +22,7 @@ def _md3_outputs(tmp_path):
 
 
 def test_eval_kind_is_registered_with_both_configs():
-    kind = run_kinds().get("eval")
+    kind = RUN_KINDS.get("eval")
     assert kind.configs == (ScoreConfig, RunEvalConfig)
     assert kind.config_class({"task": "md3-game", "outputs": ["x.csv"]}) is ScoreConfig
     assert kind.config_class({"task": "md3-game", "model": "m"}) is RunEvalConfig
@@ -40,7 +41,7 @@ def test_a_score_record_replays_through_the_registry(tmp_path):
     record = read_json(tmp_path / "a" / "audit.json")
     # where the results went and the --json copy are no part of the config
     assert "out" not in record["config"] and "json_path" not in record["config"]
-    kind = run_kinds().get("eval")
+    kind = RUN_KINDS.get("eval")
     config = from_record(kind.config_class(record["config"]), record["config"])
     assert to_record(config) == record["config"]
     kind.run(config, tmp_path / "b", RunSettings())
