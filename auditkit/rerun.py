@@ -24,9 +24,9 @@ from auditkit.registry import Registry
 from auditkit.runkinds import RUN_KINDS, RunKind, RunSettings
 
 # Keys records written before configs were dataclasses hold beside the config: where the
-# results went (the re-run chooses its own folder) and the CLI's extra JSON copy (never
-# overwritten by a re-run).
-LEGACY_KEYS = frozenset({"out", "json_path"})
+# results went (the re-run chooses its own folder), the CLI's extra JSON copy (never
+# overwritten by a re-run) and whether `eval run` showed a progress bar.
+LEGACY_KEYS = frozenset({"out", "json_path", "show_progress"})
 
 
 # The packages that register a run kind when imported (each side's __init__, and the

@@ -91,3 +91,16 @@ def test_limits_the_cli_declares_are_in_the_configs(cls, changes, field):
     with pytest.raises(ConfigError) as e:
         cls(**base, **changes)
     assert e.value.field == field
+
+
+def test_an_eval_run_record_of_an_earlier_version_replays():
+    """Records of `eval run` before the configs held where the results went, the --json copy
+    and the progress bar: all three are runtime settings now, and ignored on replay."""
+    from pathlib import Path
+
+    from auditkit.rerun import load_config
+
+    old = dict(to_record(RunEvalConfig(task="md3-game", model="m")))
+    old.update(out="reports/eval/md3-game", json_path=None, show_progress=True)
+    config = load_config({"kind": "eval", "config": old}, Path("audit.json"))
+    assert config == RunEvalConfig(task="md3-game", model="m")
