@@ -27,6 +27,8 @@ from auditkit.runkinds import RUN_KINDS, RunKind, RunSettings
 # results went (the re-run chooses its own folder) and the CLI's extra JSON copy (never
 # overwritten by a re-run).
 LEGACY_KEYS = frozenset({"out", "json_path"})
+# ...and a runtime setting older `eval run` records hold (whether a progress bar showed)
+LEGACY_RUNTIME_KEYS = frozenset({"show_progress"})
 
 
 # The packages that register a run kind when imported (each side's __init__, and the
@@ -101,7 +103,7 @@ def load_config(record: Any, where: Path) -> Any:
                 f"must be a path (string), got {config[key]!r}", where, field=f"config.{key}"
             )
     cls = kinds.get(kind).config_class(config)
-    return from_record(cls, config, where, ignore=LEGACY_KEYS)
+    return from_record(cls, config, where, ignore=LEGACY_KEYS | LEGACY_RUNTIME_KEYS)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from auditkit.cli.options import (
     quiet_mode,
     wants_stdout_json,
 )
-from auditkit.evals.base import STUDY_SEED
+from auditkit.evals.config import STUDY_SEED
 
 CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
 
@@ -21,164 +21,6 @@ CTX = {"help_option_names": ["-h", "--help"], "show_default": True}
 def _split_groups(values: tuple[str, ...]) -> list[str] | None:
     out = [g.strip() for v in values for g in v.split(",") if g.strip()]
     return out or None
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    from auditkit.console import console, esc
-
-    metric = summary["metric"]
-    percent = summary.get("percent")
-    if percent is None:  # summaries written before the key existed
-        percent = summary.get("binary") or metric in ("f1", "exact_match")
-    scale = 100.0 if percent else 1.0
-    fmt = "{:.1f}" if scale == 100.0 else "{:.3f}"
-    t = Table(title=f"{esc(summary['task'])}: {esc(metric)}" + (" (%)" if scale == 100.0 else ""))
-    for col in ("model", summary.get("group_label", "group"), "value", "95% CI", "n"):
-        t.add_column(esc(col), justify="right" if col in ("value", "95% CI", "n") else "left")
-    for model, per_group in summary["models"].items():
-        for g in summary["groups"]:
-            v = per_group.get(g)
-            if not v or v["value"] is None:
-                continue
-            t.add_row(
-                esc(model),
-                esc(g),
-                fmt.format(scale * v["value"]),
-                f"[{fmt.format(scale * v['ci_low'])}, {fmt.format(scale * v['ci_high'])}]",
-                str(v["n"]),
-            )
-    console.print(t)
-    _print_chains(summary)
-    _print_reference_gaps(summary)
-    if not summary["steps"]:
-        return
-    s = Table(title="changes along chains (p: paired test, Holm-corrected across groups)")
-    rounded = any("delta_points_rounded" in r for r in summary["steps"])
-    cols = ["chain", "step", "group", "delta", "95% CI"]
-    cols += ["Δ rounded¹"] if rounded else []
-    for col in cols + ["p", "p_holm"]:
-        s.add_column(col, justify="right" if col not in ("chain", "step", "group") else "left")
-    for r in summary["steps"]:
-        if r["delta"] is None:
-            continue
-        s.add_row(
-            esc(r["chain"]),
-            esc(f"{r['from_stage']}→{r['to_stage']}"),
-            esc(r["group"]),
-            f"{scale * r['delta']:+.{1 if scale == 100 else 3}f}",
-            f"[{scale * r['delta_ci_low']:+.{1 if scale == 100 else 3}f}, "
-            f"{scale * r['delta_ci_high']:+.{1 if scale == 100 else 3}f}]",
-            *([f"{r['delta_points_rounded']:+.1f}"] if rounded else []),
-            f"{r['p']:.2g}",
-            f"{r['p_holm']:.2g}",
-        )
-    console.print(s)
-    if rounded:
-        console.print(
-            "¹ difference of the two values each rounded to 0.1 point, "
-            "as the paper reports its deltas"
-        )
-    d = Table(
-        title=f"disparity: {esc(summary['reference_group'])} change minus each group's change"
-    )
-    for col in ("chain", "step", "range (max-min)", "vs reference"):
-        d.add_column(col)
-    for r in summary["disparities"]:
-        if "range" not in r:
-            continue
-        vs = ", ".join(
-            f"{esc(g)}: {scale * v['value']:+.{1 if scale == 100 else 3}f}"
-            for g, v in r.get("vs_reference", {}).items()
-        )
-        d.add_row(
-            esc(r["chain"]),
-            esc(f"{r['from_stage']}→{r['to_stage']}"),
-            f"{scale * r['range']:.{1 if scale == 100 else 3}f} "
-            f"({esc(r['max_group'])} - {esc(r['min_group'])})",
-            vs,
-        )
-    console.print(d)
-    for msg in summary.get("unmatched_chains", []):
-        console.print(f"[yellow]note:[/] {esc(msg)}")
-
-
-def _print_chains(summary: dict[str, Any]) -> None:
-    """Which chains were compared (and how each was formed), and the models in none."""
-
-    from auditkit.console import console, esc
-
-    how = {"study": "built-in", "auto": "formed from the outputs", "given": "--chain"}
-    for c in summary.get("chains") or []:
-        parts = []
-        for st in c["stages"]:
-            data = st.get("data")
-            note = f" [data: {', '.join(data)}]" if data else ""
-            parts.append(f"{st['stage']}={st['model']}{note}")
-        console.print(
-            f"chain {esc(c['name'])} ({how.get(c.get('source', ''), 'given')}): "
-            + esc(" → ".join(parts))
-        )
-    if summary.get("chains_mode") != "none":
-        if not summary.get("chains"):
-            console.print("no chain was formed from the given models")
-        alone = summary.get("models_without_chain") or []
-        console.print(
-            f"models in no chain: {esc(', '.join(alone))}"
-            if alone
-            else "models in no chain: none (every given model is in a chain)"
-        )
-
-
-def _print_reference_gaps(summary: dict[str, Any]) -> None:
-    """The reference group's value minus each group's (the paper's Figure 5: USA minus
-    country), per model and its change along each chain step; in points (x100)."""
-    from rich.table import Table
-
-    from auditkit.console import console, esc
-
-    gaps = summary.get("reference_gaps") or {}
-    if not gaps:
-        return
-    ref = summary["reference_group"]
-    groups = [g for g in summary["groups"] if g != ref]
-    t = Table(
-        title=f"{esc(ref)} minus each {summary.get('group_label', 'group')} "
-        f"(x100, paired per item; 95% CI)"
-    )
-    t.add_column("model", no_wrap=True)
-    for g in groups:
-        t.add_column(esc(g), justify="right")
-    for model, per in gaps.items():
-        cells = []
-        for g in groups:
-            v = per.get(g)
-            cells.append(
-                f"{100 * v['value']:+.3f} [{100 * v['ci_low']:+.2f}, {100 * v['ci_high']:+.2f}]"
-                if v
-                else ""
-            )
-        t.add_row(esc(model.split("/")[-1]), *cells)
-    console.print(t)
-    rows = summary.get("reference_gap_steps") or []
-    if not rows:
-        return
-    s = Table(title=f"change of {esc(ref)} minus group along chains (x100; p Holm-corrected)")
-    for col in ("chain", "step", "group", "before", "after", "change", "95% CI", "p_holm"):
-        s.add_column(col, justify="left" if col in ("chain", "step", "group") else "right")
-    for r in rows:
-        s.add_row(
-            esc(r["chain"]),
-            f"{esc(r['from_stage'])}→{esc(r['to_stage'])}",
-            esc(r["group"]),
-            f"{100 * r['from_value']:+.3f}",
-            f"{100 * r['to_value']:+.3f}",
-            f"{100 * r['delta']:+.3f}",
-            f"[{100 * r['delta_ci_low']:+.2f}, {100 * r['delta_ci_high']:+.2f}]",
-            f"{r['p_holm']:.2g}",
-        )
-    console.print(s)
 
 
 @click.group(
@@ -201,36 +43,32 @@ def eval_group() -> None:
 @eval_group.command("list", context_settings=CTX, epilog="\b\nExamples:\n  auditkit eval list\n")
 def list_cmd() -> None:
     """List the tasks with their groups, metrics and defaults."""
-    from rich.table import Table
-
-    from auditkit.console import console, esc
     from auditkit.evals.base import TASKS, task_names
     from auditkit.evals.chains import builtin_chains
+    from auditkit.report.terminal.evals import print_task_list
 
-    t = Table(title="eval tasks")
-    t.add_column("task", no_wrap=True, min_width=16)
-    for col in ("axis", "mode", "groups", "metrics (default first)", "data"):
-        t.add_column(col, overflow="fold")
+    rows = []
     for name in task_names():
         spec = TASKS.get(name)
         metrics = [spec.default_metric] + [
             m.name for m in spec.metrics if m.name != spec.default_metric
         ]
-        t.add_row(
-            name,
-            spec.axis,
-            spec.mode + (f" ({spec.max_new_tokens} tok)" if spec.max_new_tokens else ""),
-            ", ".join(spec.groups),
-            ", ".join(metrics),
-            spec.hub_id or "local --data only",
+        rows.append(
+            {
+                "task": name,
+                "axis": spec.axis,
+                "mode": spec.mode
+                + (f" ({spec.max_new_tokens} tok)" if spec.max_new_tokens else ""),
+                "groups": ", ".join(spec.groups),
+                "metrics": ", ".join(metrics),
+                "data": spec.hub_id or "local --data only",
+            }
         )
-    console.print(t)
-    c = Table(title="built-in chains (--chain NAME, or --chain study for all)")
-    c.add_column("chain", no_wrap=True, min_width=16)
-    c.add_column("stages")
-    for name, chain in builtin_chains().items():
-        c.add_row(esc(name), esc(" → ".join(f"{s}={m}" for s, m in chain.stages)))
-    console.print(c)
+    chains = {
+        name: " → ".join(f"{s}={m}" for s, m in chain.stages)
+        for name, chain in builtin_chains().items()
+    }
+    print_task_list(rows, chains)
 
 
 RUN_EXAMPLES = examples(
@@ -329,37 +167,34 @@ def run_cmd(
 ) -> None:
     """Evaluate one model on TASK (or --tasks a,b) and write per-item outputs, summary.json
     and audit.json."""
-    from auditkit.console import err_console
     from auditkit.errors import AuditkitError
-    from auditkit.evals.api import run_eval
+    from auditkit.evals.api import run
+    from auditkit.evals.config import RunEvalConfig
 
     silent = quiet_mode(quiet, json_path)
     names = [t for t in ([task] if task else []) + [tasks or ""] if t]
     if not names:
         raise AuditkitError("give a TASK or --tasks a,b (auditkit eval list shows them)")
+    out = options.pop("out")
     options["groups"] = _split_groups(options["groups"])
     options["data"] = list(options["data"]) or None
-    result = run_eval(
-        ",".join(names),
-        model,
-        model_args=model_args,
-        json_path=None if json_path == "-" else json_path,
-        show_progress=not (silent or no_progress),
-        **options,
-    )
-    _emit(result, json_path, quiet, options.get("out"), err_console)
+    config = RunEvalConfig(task=",".join(names), model=model, model_args=model_args, **options)
+    result = run(config, out, show_progress=not (silent or no_progress))
+    _emit(result, json_path, quiet, out)
 
 
-def _emit(result: dict[str, Any], json_path: str | None, quiet: bool, out, err_console) -> None:
-    """--json - : the JSON on stdout and nothing else; otherwise tables unless --quiet."""
-    emit_json(result, "-" if wants_stdout_json(json_path) else None)
+def _emit(result: dict[str, Any], json_path: str | None, quiet: bool, out: str | None) -> None:
+    """--json PATH: a copy of the summary; --json -: the JSON on stdout and nothing else;
+    otherwise tables unless --quiet."""
+    emit_json(result, json_path)
     if quiet or wants_stdout_json(json_path):
         return
-    from auditkit.console import esc
+    from auditkit.console import err_console, esc
+    from auditkit.report.terminal.evals import print_eval_summary
 
     summaries = [result] if "task" in result else list(result.values())
     for summary in summaries:
-        _print_summary(summary)
+        print_eval_summary(summary)
     err_console.print(f"wrote {esc(out or 'reports/eval/' + summaries[0]['task'])}/")
 
 
@@ -446,21 +281,11 @@ def score_cmd(
     task: str,
     more_outputs: tuple[str, ...],
     outputs: tuple[str, ...],
-    chain: tuple[str, ...],
-    metric: str | None,
     groups: tuple[str, ...],
-    data: str | None,
-    prompt_mode: str,
-    seed: int | None,
-    chat_template: bool,
-    jsd_base: str,
-    mcnemar: str,
-    confidence: float,
-    n_resamples: int,
-    bootstrap_seed: int,
     out: str | None,
     json_path: str | None,
     quiet: bool,
+    **settings: Any,
 ) -> None:
     """Score per-item outputs of TASK made elsewhere and compare models along chains.
 
@@ -469,29 +294,13 @@ def score_cmd(
     per-item table (CSV/JSONL/parquet) with columns model, item_id, group and the metric.
     """
     quiet = quiet_mode(quiet, json_path)
-    from auditkit.console import err_console
     from auditkit.errors import AuditkitError
-    from auditkit.evals.api import score_outputs
+    from auditkit.evals.api import score
+    from auditkit.evals.config import ScoreConfig
 
     files = list(outputs) + list(more_outputs)
     if not files:
         raise AuditkitError("give the per-item outputs to score with --outputs FILE...")
-    summary = score_outputs(
-        task,
-        files,
-        chain=list(chain),
-        metric=metric,
-        groups=_split_groups(groups),
-        data=data,
-        prompt_mode=prompt_mode,
-        seed=seed,
-        chat_template=chat_template,
-        jsd_base=jsd_base,
-        mcnemar=mcnemar,
-        confidence=confidence,
-        n_resamples=n_resamples,
-        bootstrap_seed=bootstrap_seed,
-        out=out,
-        json_path=None if json_path == "-" else json_path,
-    )
-    _emit(summary, json_path, quiet, out, err_console)
+    groups_given = tuple(_split_groups(groups) or ())
+    config = ScoreConfig(task=task, outputs=tuple(files), groups=groups_given, **settings)
+    _emit(score(config, out), json_path, quiet, out)

@@ -1,6 +1,6 @@
 """Group metrics with CIs, paired tests along chains, Holm correction and disparities.
 
-Input is a scored frame (see :mod:`auditkit.evals.formats`); every number is computed by the
+Input is a scored frame (see :mod:`auditkit.evals.outputs`); every number is computed by the
 pure functions of :mod:`auditkit.stats` on arrays taken from it.
 
 * value per (model, group): mean of the metric; 95% Wilson CI for binary metrics, percentile
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import stats
-from auditkit.evals.base import Metric
+from auditkit.evals.base import TaskMetric
 from auditkit.evals.chains import Chain, match_model
 from auditkit.skips import SkipLog
 
@@ -33,7 +33,7 @@ def _values(frame: pd.DataFrame, metric: str) -> np.ndarray:
 
 def value_with_ci(
     values: np.ndarray,
-    metric: Metric,
+    metric: TaskMetric,
     confidence: float = 0.95,
     n_resamples: int = 2000,
     seed: int = 0,
@@ -52,7 +52,7 @@ def value_with_ci(
 
 def model_group_metrics(
     frame: pd.DataFrame,
-    metric: Metric,
+    metric: TaskMetric,
     groups: list[str],
     confidence: float = 0.95,
     n_resamples: int = 2000,
@@ -90,7 +90,7 @@ def paired_arrays(
 def paired_step(
     before: np.ndarray,
     after: np.ndarray,
-    metric: Metric,
+    metric: TaskMetric,
     mcnemar: str = "exact",
     confidence: float = 0.95,
     n_resamples: int = 2000,
@@ -188,7 +188,7 @@ def disparity(
 def chain_steps(
     frame: pd.DataFrame,
     chains: list[Chain],
-    metric: Metric,
+    metric: TaskMetric,
     groups: list[str],
     reference: str,
     mcnemar: str = "exact",

@@ -6,7 +6,8 @@
   ``doc_id``, ``doc`` (the dataset row), ``target``, ``arguments``, ``resps``,
   ``filtered_resps``, newer versions ``filter``, ``metrics``, ``doc_hash``, and the per-item
   metric values (``acc``, ``acc_norm``, ...). Only tasks where lm-eval records a per-item
-  correctness that means what auditkit's metric means are read (:data:`LM_EVAL_TASKS`).
+  correctness that means what auditkit's metric means are read (a task declares it with
+  ``TaskSpec.lm_eval``).
   The model is ``model_name`` (or ``pretrained=`` of ``config.model_args``) of the
   ``results_<date>.json`` next to the samples, else the folder name with ``__`` read as ``/``.
 * ``per-item-table``: a plain table (.csv, .tsv, .jsonl, .parquet) with one row per model,
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +27,17 @@ import pandas as pd
 from auditkit.errors import InputError
 from auditkit.evals.base import TaskSpec
 from auditkit.evals.chains import canonical_model
-from auditkit.evals.formats import READERS, Reader, ScoreOptions
+from auditkit.evals.readers import (
+    RANK_FIRST,
+    RANK_OTHER_TOOL,
+    OutputReader,
+    ScoreOptions,
+    register_reader,
+)
 from auditkit.skips import SkipLog
 
-
-@dataclass(frozen=True)
-class LmEvalTask:
-    prefix: str  # lm-eval task names of this auditkit task start with it (belebele_eng_Latn)
-    metric: str  # the per-sample key lm-eval writes
-    auditkit_metric: str  # what it is in auditkit
-    group_field: str  # the doc field naming the group (else the task-name suffix)
-
-
-# belebele: lm-eval's `acc` is 1 when the highest-loglikelihood letter is the target, the
-# same per-item correctness as auditkit's (and the study's) `correct`. Its prompt differs from
-# the study's, so compare models scored the same way, not lm-eval rows against auditkit rows.
-LM_EVAL_TASKS = {
-    "belebele": LmEvalTask("belebele_", "acc", "correct", "dialect"),
-}
+# Which auditkit task an lm-eval task is, and how its samples map, is declared by the task
+# (TaskSpec.lm_eval, see auditkit.evals.base.LmEvalTask).
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-\.:]+)\.jsonl$")
 
 
@@ -54,7 +47,7 @@ def _samples_task(path: Path) -> str | None:
 
 
 def _sample_files(path: Path, task: TaskSpec) -> list[Path]:
-    spec = LM_EVAL_TASKS.get(task.name)
+    spec = task.lm_eval
     if spec is None:
         return []
     if path.is_file():
@@ -89,7 +82,8 @@ def _model_name(samples: Path) -> str:
 
 
 def _read_lm_eval(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
-    spec = LM_EVAL_TASKS[task.name]
+    spec = task.lm_eval
+    assert spec is not None  # the reader serves tasks that declare their lm-eval mapping
     rows: list[dict[str, Any]] = []
     for f in _sample_files(path, task):
         model = _model_name(f)
@@ -182,7 +176,7 @@ def _read_table(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) 
     out["item_id"] = out["item_id"].astype(str)
     out["group"] = out["group"].astype(str)
     unknown = sorted(set(out["group"]) - set(task.groups))
-    if unknown and task.name not in ("belebele", "globalopinionsqa"):
+    if unknown and not task.open_groups:
         raise InputError(
             f"unknown {task.group_label} {', '.join(unknown[:5])}; known: {', '.join(task.groups)}",
             path,
@@ -191,13 +185,7 @@ def _read_table(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) 
     return out
 
 
-def _task(name: str) -> TaskSpec:
-    from auditkit.evals.base import get_task
-
-    return get_task(name)
-
-
-def _detect_table(path: Path) -> bool:
+def _detect_table(path: Path, task: TaskSpec) -> bool:
     if not (path.is_file() and path.suffix.lower() in TABLE_SUFFIXES):
         return False
     if path.suffix.lower() == ".parquet":
@@ -208,26 +196,24 @@ def _detect_table(path: Path) -> bool:
             return "task" not in pq.read_schema(path).names
         except Exception:
             return False
+    from auditkit.evals.outputs import claimed_by_any_task
+    from auditkit.evals.readers import output_readers
+
     # last resort: only files no format-specific reader (of any task) claims
-    return not any(r.detect(path) for r in READERS if r.name != "per-item-table")
+    return not any(
+        claimed_by_any_task(r, path) for r in output_readers() if r.name != "per-item-table"
+    )
 
 
-def register() -> None:
-    """Add the readers to auditkit.evals.formats.READERS (once)."""
-    if any(r.name == "per-item-table" for r in READERS):
-        return
-    for task_name in LM_EVAL_TASKS:
-        READERS.append(
-            Reader(
-                "lm-eval-samples",
-                task_name,
-                lambda p, t=task_name: _detect_lm_eval(p, _task(t)),
-                _read_lm_eval,
-            )
-        )
-    # first for parquet files without a task column (else the auditkit reader claims them),
-    # and for other files only when no format-specific reader does
-    READERS.insert(0, Reader("per-item-table", None, _detect_table, _read_table))
-
-
-register()
+# first for parquet files without a task column (else the auditkit reader claims them), and
+# for other files only when no format-specific reader does
+register_reader(OutputReader("per-item-table", _detect_table, _read_table, rank=RANK_FIRST))
+register_reader(
+    OutputReader(
+        "lm-eval-samples",
+        _detect_lm_eval,
+        _read_lm_eval,
+        serves=lambda task: task.lm_eval is not None,
+        rank=RANK_OTHER_TOOL,
+    )
+)

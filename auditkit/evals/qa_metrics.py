@@ -14,8 +14,7 @@
   containment rule) and neither bounds nor approximates it; it only credits verbose answers
   that quote the gold span.
 
-The answer is cut from the generation as the study did: ``generation.split("\\n\\n")[0].strip()``
-(1-shot prompts make models continue with a new "Context: …" block after a blank line).
+Cutting the answer from a generation is the task's (``evals/tasks/tydiqa.py``).
 """
 
 from __future__ import annotations
@@ -36,16 +35,10 @@ CFMATCH_METHOD = (
     "CFMatch (qa-metrics 0.1.x classifier of 2024-01, shipped in auditkit/evals/data/cfmatch): "
     "P(correct) of the tf-idf + [f1, precision, recall] logistic classifier; max over gold answers"
 )
-EXTRACTION = 'generation.split("\\n\\n")[0].strip() (the study\'s cut at the first blank line)'
 
 _PUNCT = set(string.punctuation)
 _DELETE_PUNCT = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-
-
-def extract_answer(generation: Any) -> str:
-    """The answer part of a generation, cut as the study did: up to the first blank line."""
-    return str(generation).split("\n\n")[0].strip()
 
 
 # --- SQuAD v1.1 ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import InputError
-from auditkit.evals.base import Metric, TaskSpec
+from auditkit.evals.base import TaskMetric, TaskSpec
 from auditkit.skips import SkipLog
 
 WHERE = "_where"  # "path:row" of each scored row, set by the readers that know it
@@ -40,11 +40,11 @@ def _missing(values: pd.Series) -> pd.Series:
     return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
 
 
-def metric_domain(metric: Metric) -> str:
+def metric_domain(metric: TaskMetric) -> str:
     return "0 or 1" if metric.binary else "a number in [0, 1]"
 
 
-def _in_domain(metric: Metric, values: pd.Series) -> pd.Series:
+def _in_domain(metric: TaskMetric, values: pd.Series) -> pd.Series:
     v = values.to_numpy(dtype=float)
     ok = np.isin(v, (0.0, 1.0)) if metric.binary else (v >= 0.0) & (v <= 1.0)
     return pd.Series(ok & np.isfinite(v), index=values.index)
@@ -87,6 +87,79 @@ def _check_probs(values: pd.Series, where: pd.Series) -> None:
             )
 
 
+class _Rows:
+    """The rows still kept, and the skip of every row dropped (reason, file, row, column)."""
+
+    def __init__(self, frame: pd.DataFrame, path: Path, skips: SkipLog) -> None:
+        self.keep = pd.Series(True, index=frame.index)
+        self.where = (
+            frame[WHERE].astype(str)
+            if WHERE in frame.columns
+            else pd.Series(str(path), index=frame.index)
+        )
+        self.skips = skips
+
+    def skip(
+        self, mask: pd.Series, reason: str, column: str | None, detail: pd.Series | None = None
+    ) -> None:
+        for i in np.flatnonzero((mask & self.keep).to_numpy()):
+            p, row = _split_where(self.where.iloc[i])
+            detail_text = "" if detail is None else str(detail.iloc[i])
+            self.skips.add(reason, p, row, column, detail=detail_text)
+        self.keep[mask] = False
+
+
+def _skip_unscorable(
+    frame: pd.DataFrame,
+    task: TaskSpec,
+    selected_groups: Iterable[str],
+    any_group: bool,
+    sources: dict[str, str],
+    rows: _Rows,
+) -> None:
+    """Rows without a model, item or group, and groups outside the selection."""
+    for col in REQUIRED:
+        rows.skip(
+            _missing(frame[col]), f"empty {sources.get(col, col)} cell", sources.get(col, col)
+        )
+    label = task.group_label
+    chosen = set(selected_groups) or set(task.groups)
+    groups = frame["group"].astype(str)
+    outside = ~groups.isin(chosen)
+    known = groups.isin(task.groups)
+    gcol = sources.get("group", "group")
+    rows.skip(
+        outside & (known | any_group),
+        f"{label} not selected (choose it with --groups)",
+        gcol,
+        groups,
+    )
+    rows.skip(outside & ~known & ~any_group, f"unknown {label}", gcol, groups)
+
+
+def _check_metric(
+    out: pd.DataFrame, m: TaskMetric, col: str, rows: _Rows, compared: bool, shared: bool
+) -> None:
+    """Metric cells as numbers in the metric's domain; an empty cell of the compared metric
+    is a counted skip (tasks whose groups share items leave it to the common item set)."""
+    num = numeric_cells(out[m.name], rows.where, col)
+    bad = num.notna() & ~_in_domain(m, num)
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        p, row = _split_where(rows.where.iloc[i])
+        raise InputError(
+            f"{out[m.name].iloc[i]!r} is outside the domain of {m.name} ({metric_domain(m)})",
+            p,
+            row,
+            col,
+        )
+    out[m.name] = num
+    # Tasks whose groups share items (GlobalOpinionQA) keep an empty cell as NaN: the
+    # common item set drops the whole item and counts each of its cells (evals.analysis).
+    if compared and not shared:
+        rows.skip(num.isna(), f"empty {col} cell", col)
+
+
 def validate_scored(
     frame: pd.DataFrame,
     path: Path,
@@ -103,58 +176,15 @@ def validate_scored(
     if missing_cols:
         raise InputError(f"the reader found no {missing_cols} columns", path)
     sources: dict[str, str] = dict(frame.attrs.get("source_columns", {}))
-    where = (
-        frame[WHERE].astype(str)
-        if WHERE in frame.columns
-        else pd.Series(str(path), index=frame.index)
-    )
-    keep = pd.Series(True, index=frame.index)
-
-    def skip(mask: pd.Series, reason: str, column: str | None, detail: pd.Series | None = None):
-        for i in np.flatnonzero((mask & keep).to_numpy()):
-            p, row = _split_where(where.iloc[i])
-            skips.add(reason, p, row, column, detail="" if detail is None else str(detail.iloc[i]))
-        keep[mask] = False
-
-    for col in REQUIRED:
-        skip(_missing(frame[col]), f"empty {sources.get(col, col)} cell", sources.get(col, col))
-    label = task.group_label
-    chosen = set(selected_groups) or set(task.groups)
-    groups = frame["group"].astype(str)
-    outside = ~groups.isin(chosen)
-    known = groups.isin(task.groups)
-    gcol = sources.get("group", "group")
-    skip(
-        outside & (known | any_group),
-        f"{label} not selected (choose it with --groups)",
-        gcol,
-        groups,
-    )
-    skip(outside & ~known & ~any_group, f"unknown {label}", gcol, groups)
-
+    rows = _Rows(frame, path, skips)
+    _skip_unscorable(frame, task, selected_groups, any_group, sources, rows)
     out = frame.copy()
     if "probs" in out.columns:
-        _check_probs(out["probs"], where)
+        _check_probs(out["probs"], rows.where)
     for m in task.metrics:
-        if m.name not in out.columns:
-            continue
-        col = sources.get(m.name, m.name)
-        num = numeric_cells(out[m.name], where, col)
-        bad = num.notna() & ~_in_domain(m, num)
-        if bad.any():
-            i = bad.to_numpy().nonzero()[0][0]
-            p, row = _split_where(where.iloc[i])
-            raise InputError(
-                f"{out[m.name].iloc[i]!r} is outside the domain of {m.name} ({metric_domain(m)})",
-                p,
-                row,
-                col,
-            )
-        out[m.name] = num
-        # Tasks whose groups share items (GlobalOpinionQA) keep an empty cell as NaN: the
-        # common item set drops the whole item and counts each of its cells (evals.analysis).
-        if m.name == metric and not task.groups_share_items:
-            skip(num.isna(), f"empty {col} cell", col)
-    out = out[keep.to_numpy()]
+        if m.name in out.columns:
+            col = sources.get(m.name, m.name)
+            _check_metric(out, m, col, rows, m.name == metric, task.groups_share_items)
+    out = out[rows.keep.to_numpy()]
     out.attrs = {}
     return out

@@ -23,6 +23,8 @@ from auditkit.evals.tasks.md3 import game_success, parse_word_list
 from auditkit.stats import js_similarity
 from tests.conftest import require_shared
 
+pytestmark = pytest.mark.slow  # end-to-end: model runs or the whole released outputs
+
 PUBLISHED_MD3 = {
     # (chain, to stage): {dialect: accuracy points}
     ("mistral-zephyr", "sft"): {"en_in": 15.2, "en_ng": 20.3, "en_us": 29.3},

@@ -122,6 +122,7 @@ def test_lm_eval_log_samples_of_two_models_are_scored_along_a_chain(tmp_path):
     assert frame["item_id"].str.contains("#").all()
 
 
+@pytest.mark.slow
 def test_a_single_samples_file_and_the_cli(tmp_path):
     docs = _docs()
     folder = write_lm_eval_run(tmp_path / "o", "org/m", docs, lambda d: True)
@@ -161,6 +162,7 @@ def test_a_per_item_table_is_scored(tmp_path):
     assert again["models"] == json.loads(json.dumps(summary["models"]))
 
 
+@pytest.mark.slow
 def test_a_table_without_the_columns_names_the_expected_ones(tmp_path):
     table = tmp_path / "mine.csv"
     pd.DataFrame({"model": ["a"], "question": ["q1"], "score": [1]}).to_csv(table, index=False)
@@ -188,6 +190,7 @@ def test_a_table_without_the_columns_names_the_expected_ones(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_a_chain_or_groups_matching_nothing_exit_2_naming_what_is_there(tmp_path):
     table = tmp_path / "items.csv"
     pd.DataFrame(
@@ -212,6 +215,7 @@ def test_a_chain_or_groups_matching_nothing_exit_2_naming_what_is_there(tmp_path
 FX = FIXTURES / "evals"
 
 
+@pytest.mark.slow
 def test_eval_run_several_tasks_on_one_model_with_model_args(tiny_models, tmp_path):
     out = tmp_path / "multi"
     proc = subprocess.run(
@@ -257,6 +261,7 @@ def test_eval_run_several_tasks_on_one_model_with_model_args(tiny_models, tmp_pa
     assert "Loading weights" not in proc.stderr  # --json -: no library progress bars
 
 
+@pytest.mark.slow
 def test_rerun_notices_a_changed_checkpoint(tiny_models, tmp_path):
     import shutil
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from auditkit.cli import cli
@@ -30,6 +31,7 @@ def _goqa_file(path, model: str, usa: float, other: float) -> None:
             )
 
 
+@pytest.mark.slow
 def test_report_prints_the_gap_changes_of_an_opinion_run(tmp_path):
     _goqa_file(tmp_path / "a.jsonl", "Llama-2-7b-hf", 0.80, 0.79)
     _goqa_file(tmp_path / "b.jsonl", "Llama-2-7b-chat-hf", 0.85, 0.80)

@@ -13,6 +13,8 @@ from auditkit.cli import main
 from auditkit.evals.api import run_eval, score_outputs
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.slow  # end-to-end: model runs or the whole released outputs
+
 FX = FIXTURES / "evals"
 
 CASES = {
@@ -88,7 +90,7 @@ def test_option_probs_match_unbatched_study_computation(tiny_models):
     """Batched, padded scoring = the study's one-sequence-at-a-time mean NLL."""
     import torch
 
-    from auditkit.evals.runner import ModelRunner
+    from auditkit.evals.model_runner import ModelRunner
 
     runner = ModelRunner(str(tiny_models.causal_lm), batch_size=4, show_progress=False)
     prompts = ["Human: Which country? (", "Here are the options: (A) yes (B) no. Answer: ("]
@@ -108,7 +110,7 @@ def test_option_probs_match_unbatched_study_computation(tiny_models):
 
 
 def test_generation_is_batch_independent(tiny_models):
-    from auditkit.evals.runner import ModelRunner
+    from auditkit.evals.model_runner import ModelRunner
 
     prompts = [
         "Secret Word:",

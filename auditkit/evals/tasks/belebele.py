@@ -22,8 +22,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from auditkit import tabular
 from auditkit.errors import AuditkitError, InputError
-from auditkit.evals.base import TASKS, Metric, TaskSpec
+from auditkit.evals.base import LOCAL_DATA_HINT, TASKS, LmEvalTask, TaskMetric, TaskSpec
+from auditkit.evals.chains import canonical_model
+from auditkit.evals.readers import (
+    OutputReader,
+    ScoreOptions,
+    csv_columns,
+    register_reader,
+    where_locators,
+)
+from auditkit.evals.validation import WHERE, numeric_cells
 from auditkit.skips import SkipLog
 
 LANGUAGES = (
@@ -142,11 +152,11 @@ def load_items(
     **_: Any,
 ) -> pd.DataFrame:
     if data is None:
-        from auditkit.evals.hub import load_hub_dataset
+        from auditkit import hub
 
         rows = []
         for lang in groups:
-            for ex in load_hub_dataset(HUB_ID, lang, "test"):
+            for ex in hub.load_dataset(HUB_ID, lang, split="test", hint=LOCAL_DATA_HINT):
                 rows.append(
                     _item(
                         lang,
@@ -190,6 +200,11 @@ def score(item: dict[str, Any], probs: list[float], **_: Any) -> list[dict[str, 
     ]
 
 
+# lm-eval's `acc` is 1 when the highest-loglikelihood letter is the target, the same per-item
+# correctness as auditkit's (and the study's) `correct`. Its prompt differs from the study's,
+# so compare models scored the same way, not lm-eval rows against auditkit rows.
+LM_EVAL = LmEvalTask("belebele_", "acc", "correct", "dialect")
+
 BELEBELE = TASKS.register(
     "belebele",
     TaskSpec(
@@ -199,15 +214,79 @@ BELEBELE = TASKS.register(
         group_label="language",
         groups=LANGUAGES,
         reference_group="eng_Latn",
-        metrics=(Metric("correct", "the most likely letter is the correct answer", binary=True),),
+        metrics=(
+            TaskMetric("correct", "the most likely letter is the correct answer", binary=True),
+        ),
         default_metric="correct",
         mode="option_logprob",
         prompt_template=PROMPT,
         hub_id=HUB_ID,
         source="SALT-NLP/unintended-impacts-of-alignment code/belebele.py",
+        any_group=True,
+        lm_eval=LM_EVAL,
         load_items=load_items,
         build_prompt=build_prompt,
         options=options,
         score=score,
     ),
+)
+
+
+# --- the study's released outputs -----------------------------------------------------------
+# The study's belebele CSV (model, language_code, question_num, link, correct_answer_num,
+# ``<model_id>_is_correct``, ``<model_id>_prob_A..D``).
+
+
+def _detect_study_csv(path: Path, task: TaskSpec) -> bool:
+    cols = csv_columns(path) if path.suffix == ".csv" else []
+    return "language_code" in cols and any(c.endswith("_is_correct") for c in cols)
+
+
+def _read_study_csv(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
+    df = tabular.read_csv(path)
+    missing = [c for c in ("link", "question_num") if c not in df.columns]
+    if missing:
+        raise InputError(f"missing columns {missing}", path, 1)
+    prefixes = [c[: -len("_is_correct")] for c in df.columns if c.endswith("_is_correct")]
+    where = pd.Series(where_locators(path, df.index), index=df.index)
+    has_value = pd.Series(False, index=df.index)
+    for prefix in prefixes:
+        has_value |= df[f"{prefix}_is_correct"].notna()
+    rows = []
+    for k, prefix in enumerate(prefixes):
+        # A file of several models has one is_correct column per model and a value in the
+        # model's own rows only; a row with no value at all is an empty cell of the first one.
+        mine = df[f"{prefix}_is_correct"].notna() | (~has_value if k == 0 else False)
+        sub = df[mine]
+        names = sub["model"] if "model" in sub.columns else pd.Series(prefix, index=sub.index)
+        prob_cols = [f"{prefix}_prob_{x}" for x in "ABCD"]
+        has_probs = all(c in sub.columns for c in prob_cols)
+        probs = {
+            c: numeric_cells(sub[c], where[sub.index], c, "a probability")
+            for c in prob_cols
+            if has_probs
+        }
+        for i, r in sub.iterrows():
+            name = str(names.loc[i]) if pd.notna(names.loc[i]) else prefix
+            rows.append(
+                {
+                    "model": canonical_model(name),
+                    "source_model": name,
+                    "item_id": f"{r['link']}#{r['question_num']}",
+                    "group": r["language_code"],
+                    "correct": r[f"{prefix}_is_correct"],
+                    "probs": [float(probs[c].loc[i]) for c in prob_cols] if has_probs else None,
+                    WHERE: where.loc[i],
+                }
+            )
+    out = pd.DataFrame(rows)
+    out.attrs["source_columns"] = {"group": "language_code"}
+    if len(prefixes) == 1:
+        out.attrs["source_columns"]["correct"] = f"{prefixes[0]}_is_correct"
+        out.attrs["rows_in"] = len(df)
+    return out
+
+
+register_reader(
+    OutputReader("belebele-study-csv", _detect_study_csv, _read_study_csv, task="belebele")
 )

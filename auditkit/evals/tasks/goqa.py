@@ -27,8 +27,19 @@ from typing import Any
 
 import pandas as pd
 
+from auditkit import tabular
 from auditkit.errors import AuditkitError, InputError
-from auditkit.evals.base import TASKS, Metric, TaskSpec
+from auditkit.evals.base import LOCAL_DATA_HINT, TASKS, TaskChoices, TaskMetric, TaskSpec
+from auditkit.evals.chains import canonical_model
+from auditkit.evals.readers import (
+    OutputReader,
+    ScoreOptions,
+    csv_columns,
+    first_json_line,
+    register_reader,
+    split_where,
+)
+from auditkit.evals.validation import WHERE
 from auditkit.skips import SkipLog
 from auditkit.stats import js_similarity
 
@@ -190,9 +201,9 @@ def load_items(
 ) -> pd.DataFrame:
     countries = tuple(canonical_country(c) for c in groups)
     if data is None:
-        from auditkit.evals.hub import load_hub_dataset
+        from auditkit import hub
 
-        ds = load_hub_dataset(HUB_ID, None, "train")
+        ds = hub.load_dataset(HUB_ID, None, split="train", hint=LOCAL_DATA_HINT)
         rows = _rows_from_records([dict(r, row_index=i) for i, r in enumerate(ds)], None)
     else:
         rows = _read_local(Path(data))
@@ -245,6 +256,31 @@ def score(
     return out
 
 
+def score_arguments(choices: TaskChoices) -> dict[str, Any]:
+    return {"countries": choices.groups, "jsd_base": choices.jsd_base}
+
+
+def scoring_notes(choices: TaskChoices) -> dict[str, Any]:
+    return {
+        "jsd_base": choices.jsd_base,
+        "jsd_log": "natural log (the study's convention)"
+        if choices.jsd_base == "e"
+        else "log base 2",
+        "similarity": "1 - sqrt(Jensen-Shannon divergence)",
+    }
+
+
+def count_questions(items: pd.DataFrame) -> dict[str, Any]:
+    # every country answers the same questions: the count is of questions, not per country
+    return {"questions": int(len(items))}
+
+
+def questions_kept(frame: pd.DataFrame) -> dict[str, Any]:
+    """Per model, the questions of the common question set (the study's 244)."""
+    per_model = frame.groupby("model")["item_id"].nunique()
+    return {"questions_kept": {str(m): int(n) for m, n in per_model.items()}}
+
+
 GLOBALOPINIONSQA = TASKS.register(
     "globalopinionsqa",
     TaskSpec(
@@ -256,7 +292,7 @@ GLOBALOPINIONSQA = TASKS.register(
         groups=STUDY_COUNTRIES,
         reference_group="United States",
         metrics=(
-            Metric(
+            TaskMetric(
                 "similarity",
                 "1 - Jensen-Shannon distance between the model's and the "
                 "country's answer distributions",
@@ -271,10 +307,157 @@ GLOBALOPINIONSQA = TASKS.register(
         source="SALT-NLP/unintended-impacts-of-alignment code/globalopinionsqa.py and "
         "code/analysis/global-opinions-analysis.py (country filter)",
         groups_share_items=True,
+        canonical_group=canonical_country,
         load_items=load_items,
         build_prompt=build_prompt,
         options=options,
         score=score,
+        score_arguments=score_arguments,
+        scoring_notes=scoring_notes,
+        count_items=count_questions,
+        scored_extra=questions_kept,
     ),
     aliases=("goqa", "global-opinions"),
+)
+
+
+# --- the study's released outputs -----------------------------------------------------------
+# * goqa-study-jsonl: per-question results re-serialised from the study's
+#   ``outputs/globalopinionsqa/<model>.csv`` (model_id, row_index, probs, similarity_1_minus_jsd).
+# * goqa-study-csv: the study's CSV itself (question, options, probs, model_id, one column per
+#   country with -1 where the country has no human data).
+
+
+def _detect_study_jsonl(path: Path, task: TaskSpec) -> bool:
+    obj = first_json_line(path) if path.suffix in (".jsonl", ".json") else None
+    return bool(obj) and {"model_id", "probs", "similarity_1_minus_jsd"} <= set(obj)
+
+
+def _goqa_rows(
+    model: str,
+    item_id: str,
+    probs: list[float],
+    sims: dict[str, Any],
+    opts: ScoreOptions,
+    where: str,
+    skips: SkipLog,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Rows for the chosen countries, or ([], False) when a country has no human data.
+
+    Mirrors the study's filter ``df[country] != -1``: a country is *absent* when the study
+    wrote -1 (dropped from the re-serialised JSONL). An empty cell (NaN/null) is not -1: its
+    row is kept with a NaN similarity, and scoring drops the question from the common
+    question set (see ``analysis.common_item_set``), counting every dropped cell.
+    Similarities are passed on as written and checked by the validation layer.
+    """
+    if not isinstance(sims, dict):
+        raise InputError("similarity_1_minus_jsd is not an object", *split_where(where))
+    if any(c not in sims for c in opts.groups):
+        skips.add(
+            "question without human data for a compared country (the study's -1 filter)",
+            where,
+            detail=f"item {item_id}",
+        )
+        return [], False
+    rows = []
+    for c in opts.groups:
+        v = sims[c]
+        # an empty cell (None/NaN): kept as NaN, dropped and counted with the common question set
+        rows.append(
+            {
+                "model": canonical_model(model),
+                "source_model": model,
+                "item_id": item_id,
+                "group": c,
+                "similarity": None if v is None else v,
+                "probs": probs,
+                WHERE: where,
+            }
+        )
+    return rows, True
+
+
+def _check_base(opts: ScoreOptions, path: Path) -> None:
+    if opts.jsd_base != "e":
+        raise InputError(
+            "the study's released similarities use the natural log (scipy's default); "
+            "score them with --jsd-base e, or re-run the model with `auditkit eval run` "
+            "to get base-2 similarities",
+            path,
+            field="similarity",
+        )
+
+
+def _read_study_jsonl(
+    path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog
+) -> pd.DataFrame:
+    _check_base(opts, path)
+    rows: list[dict[str, Any]] = []
+    kept = 0
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+                model, rid = str(r["model_id"]), str(r["row_index"])
+                probs, sims = r["probs"], r["similarity_1_minus_jsd"]
+            except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as e:
+                what = f"missing key {e}" if isinstance(e, KeyError) else str(e) or type(e).__name__
+                raise InputError(f"bad study GlobalOpinionQA row: {what}", path, i) from None
+            new, ok = _goqa_rows(model, rid, probs, sims, opts, f"{path}:{i}", skips)
+            rows.extend(new)
+            kept += ok
+    opts.filters.setdefault("questions_kept", {})[str(path.name)] = kept
+    return pd.DataFrame(rows)
+
+
+def _is_minus_one(v: Any) -> bool:
+    """The study's marker of a country without human data for the question."""
+    try:
+        return float(v) == -1
+    except (TypeError, ValueError):
+        return False
+
+
+def _detect_study_csv(path: Path, task: TaskSpec) -> bool:
+    cols = set(csv_columns(path)) if path.suffix == ".csv" else set()
+    return {"model_id", "probs", "question", "options"} <= cols
+
+
+def _read_study_csv(path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog) -> pd.DataFrame:
+    _check_base(opts, path)
+    df = tabular.read_csv(path)
+    missing = [c for c in opts.groups if c not in df.columns]
+    if missing:
+        raise InputError(f"no column for {missing}", path)
+    rows: list[dict[str, Any]] = []
+    kept = 0
+    for pos, (i, r) in enumerate(zip(df.index, df.itertuples(index=False))):
+        rec = dict(zip(df.columns, r))
+        sims = {
+            c: (None if pd.isna(rec[c]) else rec[c])
+            for c in opts.groups
+            if not _is_minus_one(rec[c])
+        }
+        try:
+            probs = json.loads(rec["probs"])
+        except (TypeError, json.JSONDecodeError) as e:
+            raise InputError("probs is not a list", path, i, "probs") from e
+        new, ok = _goqa_rows(
+            str(rec["model_id"]), str(pos), probs, sims, opts, f"{path}:{i}", skips
+        )
+        rows.extend(new)
+        kept += ok
+    opts.filters.setdefault("questions_kept", {})[str(path.name)] = kept
+    return pd.DataFrame(rows)
+
+
+register_reader(
+    OutputReader(
+        "goqa-study-jsonl", _detect_study_jsonl, _read_study_jsonl, task="globalopinionsqa"
+    )
+)
+register_reader(
+    OutputReader("goqa-study-csv", _detect_study_csv, _read_study_csv, task="globalopinionsqa")
 )

@@ -24,14 +24,17 @@ from typing import Any
 import pandas as pd
 
 from auditkit.errors import AuditkitError, InputError
-from auditkit.evals.base import STUDY_SEED, TASKS, Metric, TaskSpec
+from auditkit.evals.base import LOCAL_DATA_HINT, TASKS, TaskChoices, TaskMetric, TaskSpec
+from auditkit.evals.chains import canonical_model
+from auditkit.evals.config import STUDY_SEED
 from auditkit.evals.qa_metrics import (
+    CFMATCH_METHOD,
     cfm_score,
     exact_match,
-    extract_answer,
     gold_in_answer,
     token_f1,
 )
+from auditkit.evals.readers import OutputReader, ScoreOptions, register_reader
 from auditkit.skips import SkipLog
 
 LANGUAGES = (
@@ -149,9 +152,9 @@ def attach_shots(
 
 
 def _hub_rows(split: str, groups: tuple[str, ...]) -> pd.DataFrame:
-    from auditkit.evals.hub import load_hub_dataset
+    from auditkit import hub
 
-    ds = load_hub_dataset(HUB_ID, HUB_CONFIG, split)
+    ds = hub.load_dataset(HUB_ID, HUB_CONFIG, split=split, hint=LOCAL_DATA_HINT)
     rows = []
     for ex in ds:
         lang = ex["id"].split("-")[0]
@@ -206,6 +209,21 @@ def build_prompt(item: dict[str, Any]) -> str:
 
 
 METRIC_NAMES = ("cfm", "exact_match", "f1", "gold_in_answer")
+EXTRACTION = 'generation.split("\\n\\n")[0].strip() (the study\'s cut at the first blank line)'
+
+
+def extract_answer(generation: Any) -> str:
+    """The answer part of a generation, cut as the study did: up to the first blank line
+    (1-shot prompts make models continue with a new "Context: ..." block after it)."""
+    return str(generation).split("\n\n")[0].strip()
+
+
+def scoring_notes(choices: TaskChoices) -> dict[str, Any]:
+    return {
+        "cfm": CFMATCH_METHOD,
+        "answer": EXTRACTION,
+        "missing_prediction": "scored 0 (the mean is over every dev question)",
+    }
 
 
 def score(item: dict[str, Any], generation: str | None, **_: Any) -> list[dict[str, Any]]:
@@ -240,15 +258,15 @@ TYDIQA = TASKS.register(
         groups=LANGUAGES,
         reference_group="english",
         metrics=(
-            Metric(
+            TaskMetric(
                 "cfm",
                 "CFMatch probability that the answer is correct (the study's cfm_score; "
                 "classifier of 2024-01, max over gold answers)",
                 binary=False,
             ),
-            Metric("exact_match", "SQuAD exact match after normalisation", binary=True),
-            Metric("f1", "SQuAD token F1 (max over gold answers)", binary=False),
-            Metric(
+            TaskMetric("exact_match", "SQuAD exact match after normalisation", binary=True),
+            TaskMetric("f1", "SQuAD token F1 (max over gold answers)", binary=False),
+            TaskMetric(
                 "gold_in_answer",
                 "containment rule: a SQuAD-normalised gold answer occurs inside the "
                 "normalised answer (lenient; not part of CFMatch)",
@@ -261,9 +279,86 @@ TYDIQA = TASKS.register(
         max_new_tokens=50,
         hub_id=f"{HUB_ID} ({HUB_CONFIG})",
         source="SALT-NLP/unintended-impacts-of-alignment code/tydiqa-goldp.py (greedy, 1-shot)",
+        uses_shots=True,
+        rescore_with_data=True,
         load_items=load_items,
         build_prompt=build_prompt,
         score=score,
+        scoring_notes=scoring_notes,
     ),
     aliases=("tydiqa",),
+)
+
+
+# --- the study's released outputs -----------------------------------------------------------
+# ``<model>/<language>.json`` = {question id: generation} (a file or a model folder), scored
+# against the gold answers given with ``--data``.
+
+
+def _tydiqa_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.glob("*.json"))
+    return [path]
+
+
+def _detect_study_json(path: Path, task: TaskSpec) -> bool:
+    files = _tydiqa_files(path)
+    if not files or not all(f.suffix == ".json" for f in files):
+        return False
+    try:
+        with open(files[0], encoding="utf-8") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return head.lstrip().startswith("{") and '"data"' not in head[:200] and "-" in head[:200]
+
+
+def _model_from_dir(d: Path) -> str:
+    name = d.name
+    # the study's output folders are literally named "{Model_8bit}"
+    return name[1:-1] if name.startswith("{") and name.endswith("}") else name
+
+
+def _read_study_json(
+    path: Path, task: TaskSpec, opts: ScoreOptions, skips: SkipLog
+) -> pd.DataFrame:
+    files = _tydiqa_files(path)
+    langs = tuple(f.stem for f in files)
+    unknown = [lang for lang in langs if lang not in task.groups]
+    if unknown:
+        raise InputError(f"not TyDiQA languages: {unknown}", path)
+    gold_key = (opts.data, langs)
+    cache = opts.filters.setdefault("_gold_cache", {})
+    if gold_key not in cache:
+        cache[gold_key] = task.load_items(opts.data, groups=langs, shots=0).set_index("item_id")
+    gold = cache[gold_key]
+    model_dir = path if path.is_dir() else path.parent
+    model = _model_from_dir(model_dir)
+    rows = []
+    for f in files:
+        try:
+            with open(f, encoding="utf-8") as fh:
+                gens = json.load(fh)
+        except json.JSONDecodeError as e:
+            raise InputError(f"not valid JSON: {e.msg}", f, e.lineno) from e
+        if not isinstance(gens, dict):
+            raise InputError("expected {question id: generation}", f)
+        for qid in gens:
+            if qid not in gold.index:
+                skips.add("question id not in the gold data", str(f), detail=qid)
+        # The study averages over every dev question of the language: one without a
+        # prediction (absent or null) scores 0, and is counted.
+        for qid, item in gold[gold["group"] == f.stem].iterrows():
+            gen = gens.get(qid)
+            if gen is None:
+                skips.add("no prediction for a dev question (scored 0)", str(f), detail=qid)
+            for s in task.score(item.to_dict(), None if gen is None else str(gen)):
+                rows.append(
+                    {"model": canonical_model(model), "source_model": model, "item_id": qid, **s}
+                )
+    return pd.DataFrame(rows)
+
+
+register_reader(
+    OutputReader("tydiqa-study-json", _detect_study_json, _read_study_json, task="tydiqa-goldp")
 )

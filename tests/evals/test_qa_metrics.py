@@ -1,5 +1,6 @@
-"""CFMatch re-implementation by hand on a tiny classifier (the shared-data test compares the
-shipped classifier with the original code's scores)."""
+"""Extractive-QA metrics by hand: SQuAD exact match / F1, the containment rule, and the CFMatch
+re-implementation on a tiny classifier (the shared-data test compares the shipped classifier
+with the original code's scores)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from auditkit.evals.qa_metrics import (
     cfm_f1_precision_recall,
     cfm_normalize,
     cfm_score,
+    exact_match,
+    gold_in_answer,
+    normalize_answer,
+    token_f1,
 )
+from auditkit.evals.tasks.tydiqa import extract_answer
 
 
 def _tiny(classes=("correct", "incorrect")) -> CFMatcher:
@@ -81,3 +87,17 @@ def test_shipped_classifier_scores_without_network():
     right = cfm_score("Paris", ["Paris"], "What is the capital of France?")
     wrong = cfm_score("Berlin", ["Paris"], "What is the capital of France?")
     assert 0.5 < right <= 1.0 and 0.0 <= wrong < 0.5
+
+
+def test_qa_metrics_hand_computed():
+    assert normalize_answer("The  Eiffel-Tower!") == "eiffeltower"
+    assert exact_match("the Nile", ["Nile"]) == 1.0
+    # prediction "river nile in africa" vs gold "nile river": 2 common, P = 2/4, R = 2/2
+    assert token_f1("river Nile in Africa", ["Nile river"]) == pytest.approx(2 * 0.5 * 1 / 1.5)
+    assert gold_in_answer("It is the Nile river.", ["Nile"]) == 1.0
+    assert gold_in_answer("Amazon", ["Nile"]) == 0.0
+    assert gold_in_answer("", ["Nile"]) == 0.0
+    # the study's cut: up to the first blank line, then strip (a single newline is kept)
+    assert extract_answer("\n Paris\n\nContext: more") == "Paris"
+    assert extract_answer("Paris\nFrance\n\nContext: x") == "Paris\nFrance"
+    assert extract_answer("\n\nParis") == ""
