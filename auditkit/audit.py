@@ -20,6 +20,7 @@ from typing import Any
 
 from auditkit import __version__
 from auditkit.io import write_json
+from auditkit.summaries import SUMMARY_VERSIONS
 
 AUDIT_FILE = "audit.json"
 SUMMARY_FILE = "summary.json"
@@ -85,6 +86,9 @@ def build_record(
     return {
         "schema": RECORD_SCHEMA,
         "kind": kind,
+        # the shape of the summary.json beside it (auditkit.summaries); the report refuses a
+        # summary newer than it reads rather than misreading it
+        "summary_version": SUMMARY_VERSIONS.get(kind),
         "config": config,
         "inputs": inputs,
         "components": components,

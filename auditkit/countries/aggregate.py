@@ -15,6 +15,7 @@ import numpy as np
 from auditkit.corpus_pass import sorted_counts
 from auditkit.facts.countries import countries as country_table
 from auditkit.facts.countries import study_countries
+from auditkit.summaries import CountriesSummary
 
 NONE_KEY = "(none)"
 PREFERRED, DISPREFERRED = "chosen", "rejected"
@@ -172,7 +173,7 @@ def chosen_vs_rejected(
 
 def countries_summary(
     counts: dict[str, Any], *, header: dict[str, Any], confidence: float = 0.95
-) -> dict[str, Any]:
+) -> CountriesSummary:
     """summary.json of a countries run from its merged shard counts."""
     total = counts.get("rows", 0)
     mentions = counts.get("mentions", {})

@@ -16,6 +16,7 @@ from auditkit.errors import AuditkitError
 from auditkit.evals import analysis
 from auditkit.evals.base import TaskMetric, TaskSpec
 from auditkit.evals.chains import Chain, auto_chains, models_in_no_chain
+from auditkit.summaries import EvalSummary
 
 KIND = "eval"
 
@@ -138,7 +139,7 @@ def eval_summary(
     chains_mode: str,
     st: Statistics,
     extra: dict[str, Any],
-) -> dict[str, Any]:
+) -> EvalSummary:
     """The summary of a scored frame. chains_mode: "given" (--chain), "auto" (the built-in
     chains that match, then pairs formed from the model names) or "none" (one model)."""
     metric = task.metric(metric_name)

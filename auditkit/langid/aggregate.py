@@ -15,6 +15,7 @@ from typing import Any
 from auditkit.corpus_pass import sorted_counts
 from auditkit.facts.languages import STUDY_LANGUAGES  # noqa: F401  (re-exported)
 from auditkit.langid.codes import EMPTY, UNDETERMINED, language_name, normalise_code
+from auditkit.summaries import LangSummary
 
 STATUSES = ("agreed", "disagreed", "low_confidence", "empty")
 NONE_KEY = "(none)"
@@ -136,7 +137,7 @@ def language_table(counts: dict[str, int]) -> list[dict[str, Any]]:
 
 def lang_summary(
     counts: dict[str, Any], *, low_resource_threshold: int, header: dict[str, Any]
-) -> dict[str, Any]:
+) -> LangSummary:
     """summary.json of a lang run from its merged shard counts."""
     status = counts.get("status", {})
     languages = language_table(counts.get("languages", {}))

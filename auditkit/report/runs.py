@@ -123,8 +123,25 @@ def load_run(path: str | Path) -> Run:
             summary_path,
             field="kind",
         )
+    _check_summary_version(kind, audit, audit_path)
     validate_summary(kind, summary, summary_path)
     return Run(path=p, kind=kind, summary=summary, audit=audit)
+
+
+def _check_summary_version(kind: str, audit: dict[str, Any] | None, where: Path) -> None:
+    """A summary written by a newer auditkit, whose keys may mean something else, is refused
+    rather than misread (records before versioning hold no version: read as version 1)."""
+    from auditkit.summaries import SUMMARY_VERSIONS
+
+    written = (audit or {}).get("summary_version")
+    known = SUMMARY_VERSIONS.get(kind)
+    if isinstance(written, int) and known is not None and written > known:
+        raise InputError(
+            f"the {kind} summary beside it has version {written}; this auditkit reads up to "
+            f"version {known}: upgrade auditkit to report on it",
+            where,
+            field="summary_version",
+        )
 
 
 def find_run_dirs(path: Path) -> list[Path]:

@@ -23,6 +23,7 @@ class AuditView(TypedDict, total=False):
     """The parts of audit.json the report shows (inputs and versions); rerun checks the rest."""
 
     kind: str | None
+    summary_version: int | None
     inputs: list[AuditInput] | None
     versions: dict[str, str | None] | None
     platform: dict[str, str | None] | None
