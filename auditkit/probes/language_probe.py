@@ -11,7 +11,6 @@ reward.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import pandas as pd
 from auditkit.errors import AuditkitError
 from auditkit.facts.languages import language_name
 from auditkit.io import write_json, write_parquet
-from auditkit.modeling import LoadOptions
 from auditkit.probes.slot_analysis import (
     MAX_UNKNOWN_TOKEN_RATE,
     MIN_BYTES_PER_TOKEN,
@@ -39,57 +37,6 @@ LONG_COLUMNS = (
     "language", "prompt", "response", "n_tokens", "truncated", "response_tokens",
     "response_unknown_tokens", "response_bytes", "score",
 )  # fmt: skip
-
-
-def score_models(
-    models: Sequence[str],
-    build_kwargs: dict[str, Any],
-    opts: LoadOptions,
-    chunks: Sequence[Sequence[Any]],
-    *,
-    engine: str,
-    token_budget: int | None,
-    max_batch_size: int,
-    reuse_prefix: bool,
-    threads: int,
-    progress: bool,
-) -> list[tuple[str, pd.DataFrame, str, dict[str, Any], dict[str, Any]]]:
-    """Score conversation-row chunks with every model: (display name, long scores, model id,
-    components, engine info) per model."""
-    from auditkit.probes.parallel import score_row_chunks
-    from auditkit.probes.scorers import KNOWN_MODELS, build_scorer
-
-    out = []
-    for name in models:
-        kw = {**build_kwargs, "model": name}
-        t = time.perf_counter()
-        if engine == "ray":
-            from auditkit.probes.ray_engine import score_on_ray
-
-            long, info = score_on_ray(
-                kw,
-                opts,
-                chunks,
-                None,
-                token_budget=token_budget,
-                max_batch_size=max_batch_size,
-                reuse_prefix=reuse_prefix,
-                threads=threads,
-                progress=progress,
-            )
-            model_id, comps = info.pop("model_id"), info.pop("components")
-            info.pop("load_s", None)
-        else:
-            sc = build_scorer(opts=opts, **kw)
-            long = score_row_chunks(
-                sc, chunks, token_budget, max_batch_size, progress, reuse_prefix
-            )
-            model_id, comps, info = sc.model_id, sc.components(), {}
-            del sc
-        info["wall_s"] = round(time.perf_counter() - t, 3)
-        display = name if name in KNOWN_MODELS else model_id
-        out.append((display, long, model_id, comps, info))
-    return out
 
 
 def tokenization_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -276,7 +223,7 @@ def write_language_run(
     out_dir: Path, long: pd.DataFrame, stats: pd.DataFrame, summary: dict[str, Any], ranks
 ) -> dict[str, Any]:
     from auditkit.audit import SUMMARY_FILE
-    from auditkit.probes.api import SCORES_FILE
+    from auditkit.probes.scoring import SCORES_FILE
 
     out_dir.mkdir(parents=True, exist_ok=True)
     long = long.copy()

@@ -339,7 +339,7 @@ def score_row_chunks(
 ) -> pd.DataFrame:
     """The local engine: ``score_rows`` on each chunk in turn, one progress bar."""
     from auditkit.console import make_progress
-    from auditkit.probes.api import concat_chunks
+    from auditkit.probes.scoring import concat_chunks
 
     parts, budget = [], token_budget
     with make_progress("seq", disable=not progress) as bar:

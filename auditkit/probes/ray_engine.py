@@ -73,7 +73,7 @@ class ScoringActor:
         max_batch_size: int,
         reuse_prefix: bool,
     ) -> tuple[int, pd.DataFrame]:
-        from auditkit.probes.api import score_questions
+        from auditkit.probes.scoring import score_questions
 
         try:
             df = score_questions(
@@ -164,7 +164,7 @@ def score_on_ray(
     threads each actor runs with, how many chunks each scored, and the load time.
     """
     from auditkit.console import make_progress
-    from auditkit.probes.api import concat_chunks
+    from auditkit.probes.scoring import concat_chunks
 
     ray = require_ray()
     from ray.exceptions import RayError
