@@ -59,6 +59,7 @@ def _same_run(local, on_ray) -> None:
     assert filecmp.cmp(local / SCORES_FILE, on_ray / SCORES_FILE, shallow=False)
 
 
+@pytest.mark.slow
 def test_reward_model_on_ray_matches_local_byte_for_byte(
     tiny_models, tmp_path, local_ray, one_torch_thread
 ):
@@ -85,6 +86,7 @@ def test_reward_model_on_ray_matches_local_byte_for_byte(
     assert read_json(tmp_path / "local" / "audit.json")["engine"]["name"] == "local"
 
 
+@pytest.mark.slow
 def test_lm_without_prefix_reuse_on_ray_cli_matches_local(
     tiny_models, tmp_path, local_ray, one_torch_thread
 ):
