@@ -14,6 +14,7 @@ are then identical.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,32 +49,14 @@ def score_questions(
 
     ``on_scored(n)`` is called after every batch with the number of sequences it scored.
     """
-    from auditkit.console import make_progress
-
     pairs = [(q, c) for q in questions for c in countries]
     rendered = scorer.render_many(pairs)
     encoded = [r.encoded for r in rendered]
-    budget = token_budget or default_token_budget(scorer.device)
-    scores = np.full(len(pairs), np.nan)
-    with make_progress("seq", disable=not progress) as bar:
-        task = bar.add_task(f"scoring {scorer.model_id}", total=len(pairs))
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-            if on_scored is not None:
-                on_scored(n)
-
-        if not (reuse_prefix and scorer.supports_prefix):
-            scores, budget = run_batches(
-                encoded, scorer.score_batch, scorer.pad_id, budget, max_batch_size, advance
-            )
-        else:
-            per_q = len(countries)
-            for i in range(0, len(pairs), per_q):
-                s, budget = run_group_with_prefix(
-                    encoded[i : i + per_q], scorer, budget, max_batch_size, advance
-                )
-                scores[i : i + per_q] = s
+    per_q = len(countries)
+    groups = [(i, i + per_q) for i in range(0, len(pairs), per_q)] if per_q else []
+    scores, budget = score_sequences(
+        scorer, encoded, groups, token_budget, max_batch_size, reuse_prefix, progress, on_scored
+    )
     df = pd.DataFrame(
         {
             "model": scorer.model_id,
@@ -96,6 +79,49 @@ def score_questions(
     )
     df.attrs["token_budget"] = budget
     return df
+
+
+def score_sequences(
+    scorer: Scorer,
+    encoded: Sequence[Any],
+    groups: Sequence[tuple[int, int]],
+    token_budget: int | None,
+    max_batch_size: int,
+    reuse_prefix: bool,
+    progress: bool,
+    on_scored: Callable[[int], None] | None = None,
+    min_group_size: int = 1,
+) -> tuple[np.ndarray, int]:
+    """Scores of encoded sequences in input order, and the token budget they ended with.
+
+    ``groups``: [start, end) ranges of sequences sharing a token prefix (one question's
+    fillers, one item's languages); with ``reuse_prefix`` each group's prefix runs once.
+    Without it, every sequence goes into one length-sorted batch plan.
+    """
+    from auditkit.console import make_progress
+
+    budget = token_budget or default_token_budget(scorer.device)
+    scores = np.full(len(encoded), np.nan)
+    with make_progress("seq", disable=not progress) as bar:
+        task = bar.add_task(f"scoring {scorer.model_id}", total=len(encoded))
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            if on_scored is not None:
+                on_scored(n)
+
+        if not (reuse_prefix and scorer.supports_prefix):
+            if encoded:
+                scores, budget = run_batches(
+                    encoded, scorer.score_batch, scorer.pad_id, budget, max_batch_size, advance
+                )
+            return scores, budget
+        for a, b in groups:
+            s, budget = run_group_with_prefix(
+                encoded[a:b], scorer, budget, max_batch_size, advance, min_group_size
+            )
+            scores[a:b] = s
+    return scores, budget
 
 
 def question_chunks(questions: Sequence[Question], size: int) -> list[list[Question]]:
