@@ -156,7 +156,7 @@ def _score_model(
 
             long = score_row_chunks(sc, chunks, budget, max_bs, run.progress, reuse)
         else:
-            from auditkit.probes.api import score_chunks
+            from auditkit.probes.scoring import score_chunks
 
             long = score_chunks(sc, chunks, items, budget, max_bs, run.progress, reuse)
         model_id, components, info = sc.model_id, sc.components(), {}
