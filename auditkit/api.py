@@ -35,21 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditkit import __all__ as _PUBLIC_NAMES  # declared once, where `import auditkit` finds them
 from auditkit.errors import AuditkitError
 
-__all__ = [
-    "EvalResult",
-    "LangResult",
-    "ProbeResult",
-    "ReportResult",
-    "RunResult",
-    "check",
-    "eval_run",
-    "eval_score",
-    "lang",
-    "probe_rm",
-    "report",
-]
+__all__ = list(_PUBLIC_NAMES)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The audit record every run writes next to its outputs (`audit.json`).
 
 It is what a compliance reviewer needs to trust, and re-run, an audit: what was read (content
-fingerprints, hub id + revision), the exact configuration (the keyword arguments of the Python
-API call, so `auditkit rerun audit.json` can replay it), which detectors/models with their
+fingerprints, hub id + revision), the exact configuration (the run's config dataclass as
+:func:`auditkit.config.to_record` writes it, so `auditkit rerun audit.json` can replay it), which detectors/models with their
 versions and file hashes, every package version, timestamps and the headline findings.
 
 `summary.json` is deterministic (no timestamps, no timings) so two runs can be compared byte
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit import __version__
-from auditkit.io import read_json, write_json
+from auditkit.io import write_json
 
 AUDIT_FILE = "audit.json"
 SUMMARY_FILE = "summary.json"
@@ -76,8 +76,8 @@ def build_record(
 ) -> dict[str, Any]:
     """Assemble an audit record.
 
-    kind: 'lang' | 'probe-rm' | 'eval' (the command; `rerun` dispatches on it).
-    config: keyword arguments that reproduce the run through the Python API.
+    kind: a registered run kind (auditkit.runkinds: 'lang', 'countries', 'probe-rm', 'eval').
+    config: the run's config dataclass as auditkit.config.to_record gives it.
     inputs: one dict per input, e.g. {"path": ..., "sha256": ...} or {"hub_id": ..., "revision": ...}.
     components: detectors / models with names, versions, file hashes, revisions.
     findings: headline numbers (shares, correlations, disparities).
@@ -99,10 +99,3 @@ def build_record(
 
 def write_record(out_dir: str | Path, record: dict[str, Any]) -> Path:
     return write_json(Path(out_dir) / AUDIT_FILE, record)
-
-
-def read_record(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    if p.is_dir():
-        p = p / AUDIT_FILE
-    return read_json(p)

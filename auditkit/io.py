@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -287,15 +287,6 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     with open(path, "rb") as f:
         while b := f.read(chunk):
             h.update(b)
-    return h.hexdigest()
-
-
-def sha256_files(paths: Iterable[str | Path]) -> str:
-    """One fingerprint for several files (order-independent: sorted by path)."""
-    h = hashlib.sha256()
-    for p in sorted(str(p) for p in paths):
-        h.update(Path(p).name.encode())
-        h.update(sha256_file(p).encode())
     return h.hexdigest()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from auditkit.errors import AuditkitError
@@ -49,6 +49,3 @@ class Registry(Generic[T]):
 
     def items(self) -> Iterator[tuple[str, T]]:
         return iter(self._items.items())
-
-    def find(self, predicate: Callable[[T], bool]) -> list[str]:
-        return [n for n, o in self._items.items() if predicate(o)]

@@ -11,6 +11,7 @@ afterwards the new summary.json is compared byte for byte with the original one.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,30 @@ from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.config import from_record
 from auditkit.errors import AuditkitError, InputError
 from auditkit.io import read_json, sha256_file
-from auditkit.runkinds import RunSettings, run_kinds
+from auditkit.registry import Registry
+from auditkit.runkinds import RUN_KINDS, RunKind, RunSettings
 
 # Keys records written before configs were dataclasses hold beside the config: where the
 # results went (the re-run chooses its own folder) and the CLI's extra JSON copy (never
 # overwritten by a re-run).
 LEGACY_KEYS = frozenset({"out", "json_path"})
+
+
+# The packages that register a run kind when imported (each side's __init__, and the
+# composition layer for probe-rm, which adds language ID to --pairs runs).
+REGISTERING_PACKAGES = (
+    "auditkit.langid",
+    "auditkit.countries",
+    "auditkit.pipelines",
+    "auditkit.evals",
+)
+
+
+def run_kinds() -> Registry[RunKind]:
+    """The run-kind registry with every side's kind registered."""
+    for name in REGISTERING_PACKAGES:
+        importlib.import_module(name)
+    return RUN_KINDS
 
 
 def _check_inputs_shape(inputs: Any, where: Path) -> None:

@@ -3,13 +3,12 @@
 A run kind is the ``kind`` of an audit record ("lang", "countries", "probe-rm", "eval"): the
 config class(es) its ``config`` holds and the function that runs one. Each side registers its
 kind in its package ``__init__`` (importing only its light config module; the run function
-imports the heavy code when called), so the registry never names a side and a new side is a new
-registration, not an edit here.
+imports the heavy code when called), so this registry never names a side. The top-level
+modules that replay runs (:mod:`auditkit.rerun`) import the registering packages.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,19 +40,3 @@ class RunKind:
 
 
 RUN_KINDS: Registry[RunKind] = Registry("run kind")
-
-# Packages that register a run kind when imported. Entry points would let plugins register
-# theirs; until there is one, the list is the registry's table of contents.
-REGISTERING_PACKAGES = (
-    "auditkit.langid",
-    "auditkit.countries",
-    "auditkit.pipelines",
-    "auditkit.evals",
-)
-
-
-def run_kinds() -> Registry[RunKind]:
-    """The registry with every side's kind registered."""
-    for name in REGISTERING_PACKAGES:
-        importlib.import_module(name)
-    return RUN_KINDS

@@ -44,3 +44,29 @@ def tiny_models(tmp_path_factory):
     from tests.tiny_models import build_tiny_models
 
     return build_tiny_models(tmp_path_factory.mktemp("tiny_models"))
+
+
+def _uses_shared_data(item: pytest.Item) -> bool:
+    """Whether the test, or a fixture it uses, reads ../shared/data (calls require_shared)."""
+    import inspect
+
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        funcs.extend(d.func for d in defs)
+    for fn in funcs:
+        try:
+            src = inspect.getsource(fn) if fn is not None else ""
+        except (OSError, TypeError):
+            continue
+        if "require_shared(" in src or "shared_data" in src:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # `-m shared` / `-m "not shared"` select the tests that read the real public data; the
+    # marker is derived from the code, so a new test cannot forget it
+    for item in items:
+        if item.get_closest_marker("shared") is None and _uses_shared_data(item):
+            item.add_marker(pytest.mark.shared)

@@ -16,6 +16,9 @@ import pytest
 
 from tests.conftest import FIXTURES
 
+# end-to-end: subprocesses, whole commands (run with -m slow)
+pytestmark = pytest.mark.slow
+
 PROBES = FIXTURES / "probes"
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -59,6 +59,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env", [UNREACHABLE, {"HF_HUB_OFFLINE": "1"}], ids=["down", "offline"])
 @pytest.mark.parametrize("args,hub_id", CASES, ids=["probe-rm", "eval-run", "lang"])
 def test_hub_failure_is_one_clean_line_in_under_10s(tmp_path, args, hub_id, env):
@@ -168,6 +169,7 @@ def test_model_args_in_lm_eval_spelling():
             parse_model_args(bad)
 
 
+@pytest.mark.slow
 def test_a_peft_adapter_without_peft_installed_is_a_clean_error(tiny_models, tmp_path):
     pytest.importorskip("torch")
     try:

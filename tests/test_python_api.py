@@ -100,6 +100,7 @@ def test_report_is_callable_even_after_the_subpackage_is_imported(tmp_path):
     assert auditkit.check(FIXTURES / "report" / "policy.yaml", FIXTURES / "report" / "runs")
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_runs(tmp_path):
     """The README's API example as a plain script: two detector processes, no guard."""
     script = tmp_path / "audit_script.py"

@@ -26,6 +26,9 @@ import pytest
 
 from tests.conftest import REPO_ROOT, require_shared
 
+# end-to-end: subprocesses, whole commands (run with -m slow)
+pytestmark = pytest.mark.slow
+
 READMES = [
     REPO_ROOT / "README.md",
     REPO_ROOT / "auditkit" / "probes" / "README.md",

@@ -9,8 +9,7 @@ import pytest
 
 from auditkit.cli import main
 from auditkit.errors import AuditkitError, InputError
-from auditkit.rerun import check_inputs, rerun
-from auditkit.runkinds import run_kinds
+from auditkit.rerun import check_inputs, rerun, run_kinds
 from tests.conftest import FIXTURES, require_shared
 
 

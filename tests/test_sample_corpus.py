@@ -246,6 +246,7 @@ def _langdetect_languages() -> set[str]:
     return {normalise_code(p.name, "langdetect") for p in profiles.iterdir()}
 
 
+@pytest.mark.slow
 def test_both_detectors_return_the_intended_language(detections):
     """>= 95% per language (and overall) where both detectors know the language."""
     known_to_langdetect = _langdetect_languages()

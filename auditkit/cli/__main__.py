@@ -2,4 +2,6 @@
 
 from auditkit.cli import main
 
-main()
+# guarded: spawn/forkserver workers import the main module again (as __mp_main__)
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,9 @@ from tests.cli_run import CliResult, run_cli
 from tests.conftest import FIXTURES
 from tests.fuzz.mutate import csv_variants, json_variants
 
+# end-to-end: subprocesses, whole commands (run with -m slow)
+pytestmark = pytest.mark.slow
+
 N = int(os.environ.get("AUDITKIT_FUZZ_N", "20"))
 TASK_OF = {
     "md3-study-csv": "md3-game",

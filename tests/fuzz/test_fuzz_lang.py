@@ -34,6 +34,9 @@ from auditkit.cli import main  # noqa: E402
 from auditkit.corpora import open_corpus  # noqa: E402
 from auditkit.langid.runner import read_utterances  # noqa: E402
 
+# end-to-end: subprocesses, whole commands (run with -m slow)
+pytestmark = pytest.mark.slow
+
 FORMATS = ("messages", "sharegpt", "alpaca", "oasst", "preference", "hh", "nectar", "text")
 CONTAINERS = ("jsonl", "json", "csv", "parquet", "txt")
 EXAMPLES = int(os.environ.get("AUDITKIT_FUZZ_EXAMPLES", "8"))
