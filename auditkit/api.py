@@ -81,7 +81,7 @@ class LangResult(RunResult):
 
     def utterances(self, columns: list[str] | None = None):
         """Every utterance's labels (and text with keep_text=True) as one DataFrame."""
-        from auditkit.langid.runner import read_utterances
+        from auditkit.langid.lang_run import read_utterances
 
         return read_utterances(self.out, columns)
 
@@ -224,7 +224,7 @@ def lang(source: Any = "sample", out: str | Path | None = None, **options: Any) 
     (format, split, revision, strip_code, min_confidence, limit, low_resource_threshold,
     fasttext_model, langdetect_impl, shard_size, keep_text, text_field, messages_field).
     """
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     if _is_in_memory(source):
         out_dir = _out_for(out, "lang", "in-memory")

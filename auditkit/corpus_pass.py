@@ -14,53 +14,60 @@ Shape of a run folder:
     utterances/part-00000.done.json done marker: rows, first utt_index, the shard's counts
     summary.json, audit.json        written by the side
 
-A side supplies a ShardProcessor (see LangRun in auditkit/langid/runner.py) or, for a step
+A side supplies a ShardProcessor (see LangRun in auditkit/langid/lang_run.py) or, for a step
 whose work is a pure function of a shard's payload, a ShardStep run by StepPool (see
-auditkit/countries/runner.py). Sides never import each other: a step that needs another side's
-per-utterance work gets it through ``language_labeller`` below, resolved lazily by name.
+auditkit/countries/mentions_run.py). Where work runs (this process, worker processes, Ray
+actors) is an auditkit.workers ``Workers`` object, one small class per engine. This module knows no side and no
+corpus reader (an utterance is anything with an ``example_id``). Sides never import each other:
+a step that needs another side's per-utterance work gets it through ``language_labeller``
+below, from a registry the offering side fills in its package ``__init__``.
 """
 
 from __future__ import annotations
 
-import importlib
-import multiprocessing as mp
 import os
-import re
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
-from auditkit.corpora.record import Utterance
 from auditkit.errors import AuditkitError, InputError
 from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
+from auditkit.registry import Registry
 from auditkit.skips import SkipLog
+from auditkit.workers import check_engine, load_object, make_workers
 
 SHARD_DIR = "utterances"
 # Done markers live outside utterances/, so pandas and DuckDB read that folder as one dataset.
 DONE_DIR = "done"
 RUN_FILE = "run.json"
 
-# Per-utterance steps of one side that another side's step may use, by name ("module:attr"
-# of a zero-argument factory returning a callable texts -> labels), imported only when used.
-LANGUAGE_LABELLERS = {"detect": "auditkit.langid.runner:LanguageLabeller"}
+# Per-utterance steps of one side that another side's step may use, by name: "module:attr" of
+# a zero-argument factory returning a callable texts -> language codes. The offering side
+# registers it in its package __init__ (auditkit.langid: "detect"); whoever composes the two
+# sides (the CLI, rerun) imports both. The factory's module is imported only where it runs.
+LANGUAGE_LABELLERS: Registry[str] = Registry("language labeller")
+
+Utterance = Any  # a corpus reader's record (auditkit.corpora.Utterance): example_id is used
 
 
-def load_object(target: str) -> Any:
-    module, attr = target.split(":")
-    return getattr(importlib.import_module(module), attr)
-
-
-def language_labeller(name: str = "detect") -> Callable[[list[str]], list[str]]:
-    """A callable giving each text its agreed language code (lang's rule), or 'und'/'empty'."""
+def language_labeller_target(name: str = "detect") -> str:
+    """The registered factory of a language labeller ("module:attr"), for a step to load in
+    its workers: each text's agreed language code (lang's rule), or 'und'/'empty'."""
     if name not in LANGUAGE_LABELLERS:
-        raise AuditkitError(f"unknown language labeller {name!r}: {', '.join(LANGUAGE_LABELLERS)}")
-    return load_object(LANGUAGE_LABELLERS[name])()
+        raise AuditkitError(
+            f"no language labeller {name!r} is registered (known: "
+            f"{', '.join(LANGUAGE_LABELLERS.names()) or 'none'}); the side offering it "
+            "registers it when imported ('detect': import auditkit.langid)"
+        )
+    return LANGUAGE_LABELLERS.get(name)
+
+
+def language_labeller(target: str) -> Callable[[list[str]], list[str]]:
+    """A labeller from its registered factory (see language_labeller_target)."""
+    return load_object(target)()
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -156,34 +163,6 @@ def check_inputs_unchanged(inputs: list[dict[str, Any]]) -> None:
                 f"{i['path']} changed while it was being read; no summary was written. "
                 "Run again with --overwrite once the file is stable"
             )
-
-
-# --- worker processes -----------------------------------------------------------------------
-def end_with_parent(parent: int, poll_s: float = 1.0) -> None:
-    """Make this worker process end when ``parent`` does, however the parent ends (kill -9
-    included): the kernel's parent-death signal on Linux, and a watcher thread everywhere
-    (it also covers the race where the parent died before the signal was armed)."""
-    import ctypes
-    import threading
-    import time
-
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            PR_SET_PDEATHSIG = 1
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            time.sleep(poll_s)
-
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(target=watch, name="auditkit-parent-watch", daemon=True).start()
 
 
 # --- the run folder -------------------------------------------------------------------------
@@ -320,6 +299,53 @@ def count_utterances(corpus: Any, limit: int | None) -> int | None:
     return n
 
 
+class _Pass:
+    """The state of one pass: shards in flight, counts and skips gathered so far."""
+
+    def __init__(self, folder: RunFolder, processor: ShardProcessor, advance: Callable) -> None:
+        self.folder, self.processor, self.advance = folder, processor, advance
+        self.result = PassResult()
+        self.skips = SkipLog()
+        self.pending: list[Shard] = []
+        self.start = 0  # utt_index of the next shard's first row
+        self.index = -1  # the last shard seen
+
+    def add(self, index: int, utts: list[Utterance]) -> None:
+        """A shard of the corpus: resumed from its done marker, or started and pipelined."""
+        self.index = index
+        marker = self.folder.finished(index, len(utts), self.start)
+        if marker is not None:
+            self.result.counts.append(marker["counts"])
+            self.skips.merge(SkipLog.from_dict(marker.get("skips")))
+            self.result.resumed_utterances += len(utts)
+            self.advance(len(utts))
+            self.start += len(utts)
+            return
+        shard = Shard(index, self.start, utts)
+        self.start += len(utts)
+        self.processor.start(shard)
+        self.pending.append(shard)
+        self.finish_ready(final=False)
+
+    def finish_ready(self, final: bool) -> None:
+        """Finish (write rows and done marker of) the leading shards the processor has done."""
+        if not self.pending:
+            return
+        for _ in range(self.processor.ready(self.pending, final=final)):
+            shard = self.pending.pop(0)
+            table, counts, shard_skips = self.processor.finish(shard, self.advance)
+            self.folder.write_shard(shard, table, counts, shard_skips)
+            self.result.counts.append(counts)
+            self.skips.merge(SkipLog.from_dict(shard_skips))
+
+    def done(self) -> PassResult:
+        self.folder.drop_beyond(self.index)
+        self.result.shards = self.index + 1
+        self.result.utterances = self.start
+        self.result.skips = self.skips.as_dict()
+        return self.result
+
+
 def run_pass(
     folder: RunFolder,
     corpus: Any,
@@ -335,51 +361,22 @@ def run_pass(
     or interrupt the processor is closed with cancel=True; otherwise the caller closes it."""
     from auditkit.console import err_console, esc, make_progress
 
-    result = PassResult()
-    skips = SkipLog()
-    pending: list[Shard] = []
     bar = make_progress("utt", disable=not progress)
     task = bar.add_task(label, total=count_utterances(corpus, limit) if progress else limit)
-
-    def advance(n: float) -> None:
-        bar.advance(task, n)
-
-    def finish_leading(k: int) -> None:
-        for _ in range(k):
-            shard = pending.pop(0)
-            table, counts, shard_skips = processor.finish(shard, advance)
-            folder.write_shard(shard, table, counts, shard_skips)
-            result.counts.append(counts)
-            skips.merge(SkipLog.from_dict(shard_skips))
-
-    start = 0
-    index = -1
+    state = _Pass(folder, processor, lambda n: bar.advance(task, n))
     try:
         with bar:
             for index, utts in enumerate(iter_shards(corpus.iter_utterances(), shard_size, limit)):
-                marker = folder.finished(index, len(utts), start)
-                if marker is not None:
-                    result.counts.append(marker["counts"])
-                    skips.merge(SkipLog.from_dict(marker.get("skips")))
-                    result.resumed_utterances += len(utts)
-                    advance(len(utts))
-                    start += len(utts)
-                    continue
-                shard = Shard(index, start, utts)
-                start += len(utts)
-                processor.start(shard)
-                pending.append(shard)
-                finish_leading(processor.ready(pending, final=False))
-            if pending:
-                finish_leading(processor.ready(pending, final=True))
-            assert not pending, "a processor must finish every shard when final"
-            bar.update(task, total=start, completed=start)
+                state.add(index, utts)
+            state.finish_ready(final=True)
+            assert not state.pending, "a processor must finish every shard when final"
+            bar.update(task, total=state.start, completed=state.start)
     except KeyboardInterrupt as e:
         processor.close(cancel=True)
         what = "terminated" if type(e).__name__ == "Terminated" else "interrupted"
         err_console.print(
-            f"[yellow]{what}.[/] {len(result.counts)} shard(s) are saved in {esc(folder.out)}; "
-            "run the same command again to resume where it stopped."
+            f"[yellow]{what}.[/] {len(state.result.counts)} shard(s) are saved in "
+            f"{esc(folder.out)}; run the same command again to resume where it stopped."
         )
         raise
     except InputError:
@@ -387,7 +384,7 @@ def run_pass(
         # submitted are finished and kept, so a fixed input resumes after them.
         if finish_on_input_error:
             try:
-                finish_leading(processor.ready(pending, final=True))
+                state.finish_ready(final=True)
             except Exception:
                 pass
         processor.close(cancel=True)
@@ -396,14 +393,10 @@ def run_pass(
         processor.close(cancel=True)
         raise
     check_inputs_unchanged(corpus.inputs)
-    folder.drop_beyond(index)
-    result.shards = index + 1
-    result.utterances = start
-    result.skips = skips.as_dict()
-    return result
+    return state.done()
 
 
-# --- a pure per-shard step in a pool --------------------------------------------------------
+# --- a pure per-shard step, and where its work runs -------------------------------------------
 class ShardStep(Protocol):
     """Work that is a pure function of a shard's payload (so any worker gives the same rows)."""
 
@@ -412,75 +405,15 @@ class ShardStep(Protocol):
 
     def work(self, payload: Any) -> Any:
         """Worker side: the result (picklable). A step may also define warm(): load what work
-        needs, called once per worker process when the pool starts."""
+        needs (its result, e.g. a description of the models, is returned by Workers.warm)."""
 
     def rows(self, shard: Shard, result: Any) -> tuple[Any, dict, dict]:
         """Parent side: the shard's rows (pyarrow Table), partial counts and skips."""
 
 
-_STEP: Any = None
-
-
-def _init_step_worker(factory: str, kwargs: dict[str, Any], parent: int) -> None:
-    global _STEP
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    end_with_parent(parent)
-    _STEP = load_object(factory)(**kwargs)
-
-
-def _step_warm() -> None:
-    assert _STEP is not None
-    warm = getattr(_STEP, "warm", None)
-    if warm is not None:
-        warm()
-
-
-def _step_work(payload: Any) -> Any:
-    assert _STEP is not None
-    return _STEP.work(payload)
-
-
-class _RayStepActor:
-    def __init__(self, factory: str, kwargs: dict[str, Any]) -> None:
-        self.step = load_object(factory)(**kwargs)
-
-    def work(self, payload: Any) -> Any:
-        return self.step.work(payload)
-
-
-_GUARD = re.compile(r"""__name__\s*==\s*['"]__main__['"]""")
-
-
-def main_script_is_unguarded() -> bool:
-    """Whether ``__main__`` is a script file without an ``if __name__ == "__main__":`` guard.
-    A spawned worker re-imports such a script, which then runs the whole pipeline again in
-    the worker and breaks the pool (BrokenProcessPool)."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if not path or not str(path).endswith(".py"):
-        return False  # interactive, `python -c`, notebooks: spawn imports nothing to re-run
-    try:
-        source = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return _GUARD.search(source) is None
-
-
-def pool_context():
-    """The multiprocessing context of a worker pool: spawn (no state inherited from the
-    parent), except for an unguarded script, where fork avoids re-running the script in
-    every worker (the parent holds no threads or locks yet when the pool starts); None where
-    fork is unavailable too: such a script is processed in this process (same results)."""
-    if not main_script_is_unguarded():
-        return mp.get_context("spawn")
-    if "fork" in mp.get_all_start_methods():
-        return mp.get_context("fork")
-    return None
-
-
 class StepPool:
-    """Runs a ShardStep's work in process (workers=1), in spawned worker processes, or in Ray
-    actors; shards are finished in order, so every engine writes identical rows."""
+    """A ShardProcessor running one ShardStep per shard on Workers; shards are finished in
+    order, so every engine writes identical rows."""
 
     def __init__(
         self,
@@ -491,85 +424,39 @@ class StepPool:
         engine: str = "local",
         ray_address: str | None = None,
     ) -> None:
-        if engine not in ("local", "ray"):
-            raise AuditkitError(f"unknown engine {engine!r}: local or ray")
+        check_engine(engine)
         self.step = load_object(factory)(**kwargs)
-        self.factory, self.kwargs = factory, kwargs
         self.workers = max(1, workers)
-        self.engine = engine
         self.max_pending = self.workers + 1
-        self._pool: ProcessPoolExecutor | None = None
-        self._actors: list[Any] = []
-        self._next = 0
-        if engine == "ray":
-            from auditkit.raytools import init_ray
-
-            ray = init_ray(ray_address, self.workers)
-            actor = ray.remote(_RayStepActor)
-            self._actors = [actor.remote(factory, kwargs) for _ in range(self.workers)]
-        elif self.workers > 1 and pool_context() is not None:
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=pool_context(),
-                initializer=_init_step_worker,
-                initargs=(factory, kwargs, os.getpid()),
-            )
-            # Workers load what the step needs (models, tables) while the corpus is counted.
-            for _ in range(self.workers):
-                self._pool.submit(_step_warm)
+        self.backend = make_workers(
+            self.step,
+            factory,
+            kwargs,
+            workers=self.workers,
+            engine=engine,
+            ray_address=ray_address,
+        )
+        # Workers load what the step needs (models, tables) while the corpus is counted.
+        self.backend.warm()
 
     def start(self, shard: Shard) -> None:
-        payload = self.step.payload(shard)
-        if self._actors:
-            actor = self._actors[self._next % len(self._actors)]
-            self._next += 1
-            shard.state = actor.work.remote(payload)
-        elif self._pool is not None:
-            shard.state = self._pool.submit(_step_work, payload)
-        else:
-            shard.state = ("done", self.step.work(payload))
-
-    def _is_done(self, state: Any) -> bool:
-        if isinstance(state, tuple):
-            return True
-        if isinstance(state, Future):
-            return state.done()
-        import ray
-
-        ready, _ = ray.wait([state], timeout=0)
-        return bool(ready)
+        shard.state = self.backend.submit(self.step.payload(shard))
 
     def ready(self, pending: list[Shard], final: bool) -> int:
         if final:
             return len(pending)
         k = 0
         while k < len(pending) and (
-            len(pending) - k >= self.max_pending or self._is_done(pending[k].state)
+            len(pending) - k >= self.max_pending or self.backend.done(pending[k].state)
         ):
             k += 1
         return k
 
     def finish(self, shard: Shard, advance: Callable[[float], None]) -> tuple[Any, dict, dict]:
-        state = shard.state
-        if isinstance(state, tuple):
-            result = state[1]
-        elif isinstance(state, Future):
-            result = state.result()
-        else:
-            import ray
-
-            result = ray.get(state)
+        result = self.backend.result(shard.state)
         shard.state = None
         advance(len(shard.utterances))
         return self.step.rows(shard, result)
 
     def close(self, cancel: bool) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=cancel)
-            self._pool = None
-        if self._actors:
-            import ray
-
-            for a in self._actors:
-                ray.kill(a)
-            self._actors = []
+        self.backend.close(cancel)

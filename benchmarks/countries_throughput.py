@@ -65,8 +65,8 @@ def main() -> None:
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS at n and 4n")
     args = ap.parse_args()
 
-    from auditkit.countries.runner import run_countries
-    from auditkit.langid.runner import run_lang
+    from auditkit.countries.mentions_run import run_countries
+    from auditkit.langid.lang_run import run_lang
 
     workload = build_workload(args.n)
     tmp = Path(tempfile.mkdtemp(prefix="countries_bench_"))

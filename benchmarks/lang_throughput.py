@@ -145,7 +145,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from auditkit.langid.codes import EMPTY, UNDETERMINED, normalise_code
-    from auditkit.langid.runner import read_utterances, run_lang
+    from auditkit.langid.lang_run import read_utterances, run_lang
 
     workload = build_workload(args.n)
     texts = [t for _, t in workload]

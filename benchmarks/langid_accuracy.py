@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 from auditkit.langid.aggregate import langdetect_languages  # noqa: E402
 from auditkit.langid.codes import normalise_code  # noqa: E402
 from auditkit.langid.evaluate import evaluate_lines  # noqa: E402
-from auditkit.langid.runner import Detectors  # noqa: E402
+from auditkit.langid.labels import Detectors  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data" / "langid" / "lingua_testdata"
 

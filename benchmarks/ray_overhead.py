@@ -50,7 +50,7 @@ def bench_lang(tmp: Path, n: int, workers: int) -> None:
 
     from lang_throughput import build_workload
 
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     workload = build_workload(n)
     corpus = tmp / "workload.jsonl"

@@ -31,6 +31,7 @@ FOUNDATION = {
     "batching",
     "raytools",
     "corpus_pass",
+    "workers",  # where a step's work runs: this process, worker processes, Ray actors
     "facts",
     "summaries",
 }

@@ -136,7 +136,7 @@ def test_a_script_without_a_main_guard_runs(tmp_path):
 def test_unguarded_script_detection(tmp_path, monkeypatch):
     import types
 
-    from auditkit.langid import runner
+    from auditkit import workers as runner
 
     for text, unguarded in (
         ("import auditkit\nauditkit.lang()\n", True),

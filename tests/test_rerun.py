@@ -26,7 +26,7 @@ def test_every_run_kind_has_a_rerunner():
 
 
 def test_rerun_lang_from_its_record(tmp_path):
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     run_lang("sample", out=tmp_path / "lang", workers=1, low_resource_threshold=20)
     res = rerun(tmp_path / "lang" / "audit.json", workers=1)
@@ -75,7 +75,7 @@ def test_rerun_probe_rm_from_its_record(tmp_path):
 
 
 def test_changed_input_stops_the_rerun(tmp_path):
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text(
@@ -118,7 +118,7 @@ def test_rerun_refuses_to_overwrite_the_original(tmp_path):
 
 
 def test_cli_rerun_reports_identity_and_strict_mode(tmp_path, capsys):
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     run_lang("sample", out=tmp_path / "lang", workers=1)
     main(

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -67,3 +68,103 @@ def quiet_mode(quiet: bool, json_path: Any = None) -> bool:
 
         quiet_libraries()
     return silent
+
+
+# --- corpus commands (`lang`, `countries`): the options every corpus pass shares -------------
+def _apply(command: Any, decorators: list[Any]) -> Any:
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def corpus_source_options(kind: str, *, limit_help: str) -> Any:
+    """SOURCE, --out and the options that say which corpus to read (`auditkit corpora`)."""
+    return lambda command: _apply(
+        command,
+        [
+            click.argument("source", default="sample", required=False),
+            click.option(
+                "--out",
+                "out",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=None,
+                help=f"Output folder [default: reports/{kind}/<source>]",
+                show_default=False,
+            ),
+            click.option(
+                "--format",
+                "fmt",
+                default=None,
+                help="Force a corpus format (see `auditkit corpora`) instead of auto-detection.",
+            ),
+            click.option(
+                "--split", default=None, help="Split of a hub dataset (aliases set their own)."
+            ),
+            click.option(
+                "--revision", default=None, help="Revision (commit/tag) of a hub dataset."
+            ),
+            click.option("--limit", type=click.IntRange(min=1), default=None, help=limit_help),
+        ],
+    )
+
+
+def corpus_pass_options(*, workers_help: str, engine_help: str, ray_address_help: str) -> Any:
+    """Where and how a corpus pass runs: --workers, --shard-size, --engine, --ray-address."""
+    return lambda command: _apply(
+        command,
+        [
+            click.option("--workers", type=click.IntRange(min=1), default=None, help=workers_help),
+            click.option(
+                "--shard-size",
+                type=click.IntRange(min=1),
+                default=10_000,
+                help="Utterances per output shard (unit of resumption).",
+            ),
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "ray"]),
+                default="local",
+                help=engine_help,
+            ),
+            click.option("--ray-address", default=None, help=ray_address_help),
+        ],
+    )
+
+
+def output_options(*, json_help: str, quiet_help: str) -> Any:
+    """--overwrite, --json and -q/--quiet of a command writing a run folder."""
+    return lambda command: _apply(
+        command,
+        [
+            click.option("--overwrite", is_flag=True, help="Discard earlier results in --out."),
+            click.option(
+                "--json",
+                "json_path",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help=json_help,
+            ),
+            click.option("--quiet", "-q", is_flag=True, help=quiet_help),
+        ],
+    )
+
+
+def corpus_field_options(command: Any) -> Any:
+    """--text-field/--messages-field: read a non-standard schema's fields as text/messages."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--text-field",
+                default=None,
+                help="Read this field as the utterance text (a schema with e.g. 'content' or "
+                "'prompt_text').",
+            ),
+            click.option(
+                "--messages-field",
+                default=None,
+                help="Read this field as the chat messages list (e.g. 'conversation' in "
+                "[{role, content}]).",
+            ),
+        ],
+    )

@@ -12,10 +12,10 @@ from typing import Any
 
 from auditkit.corpora.aliases import ALIASES, CorpusAlias
 from auditkit.corpora.formats import FORMATS, Format, RecordSkip
+from auditkit.corpora.hub_split import HubSplit
 from auditkit.corpora.record import Utterance
 from auditkit.corpora.sources import (
     SUFFIXES,
-    HubSplit,
     RecordSource,
     RenamedFields,
     TextLinesFile,
@@ -92,13 +92,7 @@ class Corpus:
             skips.add(reason, path, line, field, detail)
 
         if part.fmt is None:
-            # A folder member with no readable record: the pass counts each unreadable line
-            # with its own reason (a file that holds nothing at all counts once).
-            n_before = skips.total
-            for _ in src.records(skips):
-                pass
-            if skips.total == n_before:
-                skips.add("empty_file", src.display, detail="no records; file skipped")
+            self._count_unreadable(src)
             return
         convert = part.fmt.make_converter(report)
         stateless = not convert.stateful
@@ -145,6 +139,15 @@ class Corpus:
             if source_file is not None:
                 u.extra["source_file"] = source_file
             yield u
+
+    def _count_unreadable(self, src: RecordSource) -> None:
+        """A folder member with no readable record: the pass counts each unreadable line with
+        its own reason (a file that holds nothing at all counts once)."""
+        n_before = self.skips.total
+        for _ in src.records(self.skips):
+            pass
+        if self.skips.total == n_before:
+            self.skips.add("empty_file", src.display, detail="no records; file skipped")
 
     def describe(self) -> dict[str, Any]:
         """Name, format, source kind (alias/hub/file/folder), hub id/split and files."""
@@ -294,6 +297,76 @@ def file_fingerprint(path: Path) -> dict:
     }
 
 
+def _folder_files(path: Path) -> list[Path]:
+    """A folder's corpus files (hidden ones left out), in a stable order."""
+    files = sorted(
+        (
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and corpus_suffix(p)
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        ),
+        key=lambda p: p.relative_to(path).as_posix(),
+    )
+    if not files:
+        raise InputError(
+            f"folder holds no corpus files ({', '.join(SUFFIXES)}, optionally .gz)", path
+        )
+    return files
+
+
+def _folder_part(
+    f: Path, label: str, forced: Format | None, max_record_bytes: int, renames: dict | None
+) -> _Part:
+    src = _renamed(file_source(f, label, max_record_bytes), renames)
+    if forced is None and not isinstance(src, TextLinesFile):
+        if not src.sniff_records(1):
+            # Counted per line, with reasons, by the pass (see _iter_part).
+            return _Part(src, None)
+    return _Part(src, _resolve_format(src, forced, str(f)))
+
+
+def _open_folder(
+    name: str,
+    path: Path,
+    forced: Format | None,
+    max_record_bytes: int,
+    skips: SkipLog,
+    alias: CorpusAlias | None,
+    renames: dict[str, str] | None,
+) -> Corpus:
+    files = _folder_files(path)
+    parts = []
+    for f in files:
+        try:
+            label = f.relative_to(path).as_posix()
+            parts.append(_folder_part(f, label, forced, max_record_bytes, renames))
+        except InputError as e:
+            # One unreadable member (not UTF-8, a broken parquet, no known format) is a
+            # counted skip with its reason; the rest of the folder is still read.
+            skips.add("unreadable_file", str(f), detail=e.reason)
+    if not any(p.fmt is not None for p in parts):
+        raise InputError(
+            "no file in the folder holds readable records"
+            + (
+                f" ({skips.total} skipped: {', '.join(sorted(skips.counts))})"
+                if skips.total
+                else ""
+            ),
+            path,
+        )
+    return Corpus(
+        name,
+        "alias" if alias else "folder",
+        parts,
+        # every member, read or skipped: a change to any of them changes the input
+        [file_fingerprint(f) for f in files],
+        skips,
+        alias,
+    )
+
+
 def _open_files(
     name: str,
     path: Path,
@@ -304,55 +377,7 @@ def _open_files(
     renames: dict[str, str] | None = None,
 ) -> Corpus:
     if path.is_dir():
-        files = sorted(
-            (
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and corpus_suffix(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ),
-            key=lambda p: p.relative_to(path).as_posix(),
-        )
-        if not files:
-            raise InputError(
-                f"folder holds no corpus files ({', '.join(SUFFIXES)}, optionally .gz)", path
-            )
-        parts = []
-        for f in files:
-            try:
-                src = _renamed(
-                    file_source(f, f.relative_to(path).as_posix(), max_record_bytes), renames
-                )
-                if forced is None and not isinstance(src, TextLinesFile):
-                    if not src.sniff_records(1):
-                        # Counted per line, with reasons, by the pass (see _iter_part).
-                        parts.append(_Part(src, None))
-                        continue
-                parts.append(_Part(src, _resolve_format(src, forced, str(f))))
-            except InputError as e:
-                # One unreadable member (not UTF-8, a broken parquet, no known format) is a
-                # counted skip with its reason; the rest of the folder is still read.
-                skips.add("unreadable_file", str(f), detail=e.reason)
-        if not any(p.fmt is not None for p in parts):
-            raise InputError(
-                "no file in the folder holds readable records"
-                + (
-                    f" ({skips.total} skipped: {', '.join(sorted(skips.counts))})"
-                    if skips.total
-                    else ""
-                ),
-                path,
-            )
-        return Corpus(
-            name,
-            "alias" if alias else "folder",
-            parts,
-            # every member, read or skipped: a change to any of them changes the input
-            [file_fingerprint(f) for f in files],
-            skips,
-            alias,
-        )
+        return _open_folder(name, path, forced, max_record_bytes, skips, alias, renames)
     src = _renamed(file_source(path, path.name, max_record_bytes), renames)
     part = _Part(src, _resolve_format(src, forced, str(path)))
     return Corpus(
@@ -384,6 +409,40 @@ def _open_hub(
     }
     return Corpus(
         name, "alias" if alias else "hub", [_Part(src, fmt)], [dict(hub)], skips, alias, hub
+    )
+
+
+def _open_alias(
+    source: str,
+    forced: Format | None,
+    split: str | None,
+    revision: str | None,
+    max_record_bytes: int,
+    skips: SkipLog,
+    renames: dict[str, str],
+) -> Corpus:
+    alias = ALIASES.get(source)
+    fmt = forced or FORMATS.get(alias.format)
+    if alias.path is not None:
+        if not alias.path.exists():
+            raise AuditkitError(
+                f"corpus alias {source!r} points at {alias.path}, which is missing "
+                "(broken install? reinstall auditkit)"
+            )
+        if split is not None or revision is not None:
+            raise AuditkitError(f"split/revision do not apply to the local alias {source!r}")
+        return _open_files(source, alias.path, fmt, max_record_bytes, skips, alias, renames=renames)
+    assert alias.hub_id is not None
+    return _open_hub(
+        source,
+        alias.hub_id,
+        alias.config,
+        split or alias.split,
+        revision,
+        fmt,
+        skips,
+        alias,
+        renames=renames,
     )
 
 
@@ -423,31 +482,7 @@ def open_corpus(
             )
         return _open_files(source, path, forced, max_record_bytes, skips, renames=renames)
     if source in ALIASES:
-        alias = ALIASES.get(source)
-        fmt = forced or FORMATS.get(alias.format)
-        if alias.path is not None:
-            if not alias.path.exists():
-                raise AuditkitError(
-                    f"corpus alias {source!r} points at {alias.path}, which is missing "
-                    "(broken install? reinstall auditkit)"
-                )
-            if split is not None or revision is not None:
-                raise AuditkitError(f"split/revision do not apply to the local alias {source!r}")
-            return _open_files(
-                source, alias.path, fmt, max_record_bytes, skips, alias, renames=renames
-            )
-        assert alias.hub_id is not None
-        return _open_hub(
-            source,
-            alias.hub_id,
-            alias.config,
-            split or alias.split,
-            revision,
-            fmt,
-            skips,
-            alias,
-            renames=renames,
-        )
+        return _open_alias(source, forced, split, revision, max_record_bytes, skips, renames)
     if _looks_like_path(source) or not source:
         raise InputError("no such file or folder", source or "''")
     if "/" in source:

@@ -28,7 +28,7 @@ def _bump(d: dict, *keys_and_value: Any) -> None:
 
 
 def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
-    """Partial counts of one shard from its columns (runner.OUTPUT_SCHEMA)."""
+    """Partial counts of one shard from its columns (mentions_run.OUTPUT_SCHEMA)."""
     c: dict[str, Any] = {
         "rows": len(rows["utt_index"]),
         "utterances_with_country": 0,
@@ -170,14 +170,49 @@ def chosen_vs_rejected(
     return out
 
 
-def build_summary(
+def countries_summary(
     counts: dict[str, Any], *, header: dict[str, Any], confidence: float = 0.95
 ) -> dict[str, Any]:
+    """summary.json of a countries run from its merged shard counts."""
+    total = counts.get("rows", 0)
+    mentions = counts.get("mentions", {})
+    n_mentions = sum(mentions.values())
+    ambiguous = ambiguous_forms(counts.get("ambiguous", {}))
+    summary: dict[str, Any] = {
+        "kind": "countries",
+        **header,
+        "utterances_total": total,
+        "utterances_with_country": counts.get("utterances_with_country", 0),
+        "utterances_with_ambiguous": counts.get("utterances_with_ambiguous", 0),
+        "mentions_total": n_mentions,
+        "mentions_per_10k_utterances": 1e4 * n_mentions / total if total else 0.0,
+        "countries_mentioned": len(mentions),
+        "countries": country_rows(counts),
+        "study_never_mentioned": [
+            {"iso3": c.iso3, "name": c.name} for c in study_countries() if c.iso3 not in mentions
+        ],
+        "ambiguous": {"total": sum(a["count"] for a in ambiguous), "forms": ambiguous},
+        "not_country": {
+            "total": sum(counts.get("not_country", {}).values()),
+            "forms": sorted_counts(counts.get("not_country", {})),
+        },
+        "utterance_languages": sorted_counts(counts.get("utterance_languages", {})),
+        "by_source": _breakdown(counts, "source"),
+        "by_role": _breakdown(counts, "role"),
+        "by_side": _breakdown(counts, "side"),
+    }
+    side_n = counts.get("side_utterances", {})
+    if side_n.get(PREFERRED) and side_n.get(DISPREFERRED):
+        summary["preference"] = preference_section(counts, confidence)
+    return summary
+
+
+def country_rows(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The countries table: mentions, shares, rate, languages, chosen/rejected mentions."""
     total = counts.get("rows", 0)
     mentions = counts.get("mentions", {})
     n_mentions = sum(mentions.values())
     by_side = counts.get("by_side", {})
-    side_n = counts.get("side_utterances", {})
     chosen, rejected = by_side.get(PREFERRED, {}), by_side.get(DISPREFERRED, {})
     table = []
     for iso3, n in sorted_counts(mentions).items():
@@ -195,24 +230,30 @@ def build_summary(
                 "mentions_rejected": rejected.get(iso3, 0),
             }
         )
+    return table
 
-    def breakdown(kind: str) -> dict[str, Any]:
-        utts = counts.get(f"{kind}_utterances", {})
-        per = counts.get(f"by_{kind}", {})
-        return {
-            key: {
-                "utterances": utts[key],
-                "mentions": sum(per.get(key, {}).values()),
-                "mentions_per_10k_utterances": 1e4 * sum(per.get(key, {}).values()) / utts[key],
-                "countries": sorted_counts(per.get(key, {})),
-            }
-            for key in sorted(utts)
+
+def _breakdown(counts: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Mentions per source subset / role / side, with the utterances of each."""
+    utts = counts.get(f"{kind}_utterances", {})
+    per = counts.get(f"by_{kind}", {})
+    return {
+        key: {
+            "utterances": utts[key],
+            "mentions": sum(per.get(key, {}).values()),
+            "mentions_per_10k_utterances": 1e4 * sum(per.get(key, {}).values()) / utts[key],
+            "countries": sorted_counts(per.get(key, {})),
         }
+        for key in sorted(utts)
+    }
 
-    ambiguous = []
-    for key, n in sorted_counts(counts.get("ambiguous", {})).items():
+
+def ambiguous_forms(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The ambiguous forms matched (never counted as a country), most frequent first."""
+    out = []
+    for key, n in sorted_counts(counts).items():
         form, cands, reason = key.split("\t")
-        ambiguous.append(
+        out.append(
             {
                 "form": form,
                 "candidates": cands.split(",") if cands else [],
@@ -220,62 +261,44 @@ def build_summary(
                 "count": n,
             }
         )
-    summary: dict[str, Any] = {
-        "kind": "countries",
-        **header,
-        "utterances_total": total,
-        "utterances_with_country": counts.get("utterances_with_country", 0),
-        "utterances_with_ambiguous": counts.get("utterances_with_ambiguous", 0),
-        "mentions_total": n_mentions,
-        "mentions_per_10k_utterances": 1e4 * n_mentions / total if total else 0.0,
-        "countries_mentioned": len(mentions),
-        "countries": table,
-        "study_never_mentioned": [
-            {"iso3": c.iso3, "name": c.name} for c in study_countries() if c.iso3 not in mentions
-        ],
-        "ambiguous": {"total": sum(a["count"] for a in ambiguous), "forms": ambiguous},
-        "not_country": {
-            "total": sum(counts.get("not_country", {}).values()),
-            "forms": sorted_counts(counts.get("not_country", {})),
+    return out
+
+
+def preference_section(counts: dict[str, Any], confidence: float) -> dict[str, Any]:
+    """Preference data: mentions per chosen vs per rejected response, country by country."""
+    by_side = counts.get("by_side", {})
+    side_n = counts.get("side_utterances", {})
+    rows = chosen_vs_rejected(
+        by_side.get(PREFERRED, {}),
+        by_side.get(DISPREFERRED, {}),
+        side_n[PREFERRED],
+        side_n[DISPREFERRED],
+        {
+            "chosen_only": counts.get("pair_chosen_only", {}),
+            "rejected_only": counts.get("pair_rejected_only", {}),
+            "both": counts.get("pair_both", {}),
         },
-        "utterance_languages": sorted_counts(counts.get("utterance_languages", {})),
-        "by_source": breakdown("source"),
-        "by_role": breakdown("role"),
-        "by_side": breakdown("side"),
+        confidence,
+    )
+    alpha = 1 - confidence
+    return {
+        "pairs": counts.get("pairs", {}).get("examples", 0),
+        "responses_chosen": side_n[PREFERRED],
+        "responses_rejected": side_n[DISPREFERRED],
+        "test": (
+            "rate ratio of mentions per chosen vs per rejected response; exact conditional "
+            f"binomial test and Clopper-Pearson {confidence:.0%} CI; Holm-adjusted p"
+        ),
+        "confidence": confidence,
+        "chosen_vs_rejected": rows,
+        "more_in_chosen": [
+            r["iso3"]
+            for r in rows
+            if r["p_holm"] < alpha and (r["ratio"] is None or r["ratio"] > 1)
+        ],
+        "more_in_rejected": [
+            r["iso3"]
+            for r in rows
+            if r["p_holm"] < alpha and r["ratio"] is not None and r["ratio"] < 1
+        ],
     }
-    if side_n.get(PREFERRED) and side_n.get(DISPREFERRED):
-        rows = chosen_vs_rejected(
-            chosen,
-            rejected,
-            side_n[PREFERRED],
-            side_n[DISPREFERRED],
-            {
-                "chosen_only": counts.get("pair_chosen_only", {}),
-                "rejected_only": counts.get("pair_rejected_only", {}),
-                "both": counts.get("pair_both", {}),
-            },
-            confidence,
-        )
-        alpha = 1 - confidence
-        summary["preference"] = {
-            "pairs": counts.get("pairs", {}).get("examples", 0),
-            "responses_chosen": side_n[PREFERRED],
-            "responses_rejected": side_n[DISPREFERRED],
-            "test": (
-                "rate ratio of mentions per chosen vs per rejected response; exact conditional "
-                f"binomial test and Clopper-Pearson {confidence:.0%} CI; Holm-adjusted p"
-            ),
-            "confidence": confidence,
-            "chosen_vs_rejected": rows,
-            "more_in_chosen": [
-                r["iso3"]
-                for r in rows
-                if r["p_holm"] < alpha and (r["ratio"] is None or r["ratio"] > 1)
-            ],
-            "more_in_rejected": [
-                r["iso3"]
-                for r in rows
-                if r["p_holm"] < alpha and r["ratio"] is not None and r["ratio"] < 1
-            ],
-        }
-    return summary

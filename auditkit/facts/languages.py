@@ -63,3 +63,8 @@ def language_name(code: str) -> str:
     except (ValueError, langcodes.tag_parser.LanguageTagError):
         return code
     return code if name.startswith("Unknown language") else name
+
+
+# The nine languages of the study's language evaluations (TyDiQA / Belebele): the languages
+# lang's summary and the report's policy checks count.
+STUDY_LANGUAGES = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")

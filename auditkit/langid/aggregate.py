@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.corpus_pass import sorted_counts
+from auditkit.facts.languages import STUDY_LANGUAGES  # noqa: F401  (re-exported)
 from auditkit.langid.codes import EMPTY, UNDETERMINED, language_name, normalise_code
 
 STATUSES = ("agreed", "disagreed", "low_confidence", "empty")
 NONE_KEY = "(none)"
 MAX_TURN_BUCKET = 10  # turns >= 10 are pooled as "10+"
-
-# The nine languages of the study's language evaluations (TyDiQA / Belebele).
-STUDY_LANGUAGES = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
 
 
 @lru_cache(maxsize=1)
@@ -136,9 +134,10 @@ def language_table(counts: dict[str, int]) -> list[dict[str, Any]]:
     ]
 
 
-def build_summary(
+def lang_summary(
     counts: dict[str, Any], *, low_resource_threshold: int, header: dict[str, Any]
 ) -> dict[str, Any]:
+    """summary.json of a lang run from its merged shard counts."""
     status = counts.get("status", {})
     languages = language_table(counts.get("languages", {}))
     agreed = status.get("agreed", 0)
@@ -157,6 +156,33 @@ def build_summary(
         "non_english_share": 1.0 - next((r["share"] for r in languages if r["code"] == "en"), 0.0)
         if agreed
         else 0.0,
+        **_breakdowns(counts),
+        "low_resource_threshold": low_resource_threshold,
+        "low_resource": [
+            {"code": r["code"], "name": r["name"], "count": r["count"]}
+            for r in languages
+            if r["count"] < low_resource_threshold
+        ],
+        "fasttext_only_languages": fasttext_only_languages(counts.get("fasttext", {})),
+        "study_languages": {
+            code: counts.get("languages", {}).get(code, 0) for code in STUDY_LANGUAGES
+        },
+    }
+    if counts.get("by_side"):
+        pref = counts.get("preference", {})
+        summary["preference"] = {
+            "by_side": {k: sorted_counts(v) for k, v in sorted(counts["by_side"].items())},
+            **pref,
+        }
+    human = counts.get("human", {})
+    if human:
+        summary["human_label_agreement"] = human_label_agreement(human)
+    return summary
+
+
+def _breakdowns(counts: dict[str, Any]) -> dict[str, Any]:
+    """Languages by source subset, role, input file, turn and detector (summary order)."""
+    return {
         "by_source": {k: sorted_counts(v) for k, v in sorted(counts.get("by_source", {}).items())},
         "by_role": {k: sorted_counts(v) for k, v in sorted(counts.get("by_role", {}).items())},
         # per input file of a local corpus (a folder's files by relative path)
@@ -175,41 +201,30 @@ def build_summary(
             "fasttext": sorted_counts(counts.get("fasttext", {})),
             "langdetect": sorted_counts(counts.get("langdetect", {})),
         },
-        "low_resource_threshold": low_resource_threshold,
-        "low_resource": [
-            {"code": r["code"], "name": r["name"], "count": r["count"]}
-            for r in languages
-            if r["count"] < low_resource_threshold
-        ],
-        # Languages that can never be agreed: fastText names them, langdetect has no profile
-        # (Yoruba, Amharic, Hausa...). They are 'und' by construction, not by disagreement.
-        "fasttext_only_languages": [
-            {"code": code, "name": language_name(code), "fasttext_count": n}
-            for code, n in sorted_counts(counts.get("fasttext", {})).items()
-            if code not in langdetect_languages() and code not in (UNDETERMINED, EMPTY)
-        ],
-        "study_languages": {
-            code: counts.get("languages", {}).get(code, 0) for code in STUDY_LANGUAGES
-        },
     }
-    if counts.get("by_side"):
-        pref = counts.get("preference", {})
-        summary["preference"] = {
-            "by_side": {k: sorted_counts(v) for k, v in sorted(counts["by_side"].items())},
-            **pref,
-        }
-    human = counts.get("human", {})
-    if human:
-        n_labelled = sum(sum(v.values()) for v in human.values())
-        n_with_agreed = sum(
-            n for v in human.values() for lang, n in v.items() if lang not in (UNDETERMINED, EMPTY)
-        )
-        matches = sum(v.get(h, 0) for h, v in human.items())
-        summary["human_label_agreement"] = {
-            "utterances_with_human_label": n_labelled,
-            "with_agreed_label": n_with_agreed,
-            "matches": matches,
-            "rate": matches / n_with_agreed if n_with_agreed else None,
-            "by_human_label": {h: sorted_counts(v) for h, v in sorted(human.items())},
-        }
-    return summary
+
+
+def fasttext_only_languages(fasttext: dict[str, int]) -> list[dict[str, Any]]:
+    """Languages that can never be agreed: fastText names them, langdetect has no profile
+    (Yoruba, Amharic, Hausa...). They are 'und' by construction, not by disagreement."""
+    return [
+        {"code": code, "name": language_name(code), "fasttext_count": n}
+        for code, n in sorted_counts(fasttext).items()
+        if code not in langdetect_languages() and code not in (UNDETERMINED, EMPTY)
+    ]
+
+
+def human_label_agreement(human: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """How often the agreed label matches a corpus's human language label (OASST `lang`)."""
+    n_labelled = sum(sum(v.values()) for v in human.values())
+    n_with_agreed = sum(
+        n for v in human.values() for lang, n in v.items() if lang not in (UNDETERMINED, EMPTY)
+    )
+    matches = sum(v.get(h, 0) for h, v in human.items())
+    return {
+        "utterances_with_human_label": n_labelled,
+        "with_agreed_label": n_with_agreed,
+        "matches": matches,
+        "rate": matches / n_with_agreed if n_with_agreed else None,
+        "by_human_label": {h: sorted_counts(v) for h, v in sorted(human.items())},
+    }

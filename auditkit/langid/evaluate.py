@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditkit.langid.codes import normalise_code
+from auditkit.langid.labels import Detectors, agree
 from auditkit.langid.prepare import prepare
-from auditkit.langid.runner import Detectors, agree
 
 
 def evaluate_lines(

@@ -12,27 +12,27 @@ Ray is optional: `pip install 'auditkit[ray]'`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from auditkit.errors import AuditkitError
+from auditkit.langid.engines import LabelsByKey, PendingShard, collect_chunks
+from auditkit.langid.labels import Detectors, LabelFailure, LabelStep
 from auditkit.raytools import require_ray
+from auditkit.workers import Finished
 
 
 class LabelBatch:
     """Ray Data callable class: both detectors loaded once per actor."""
 
     def __init__(self, fasttext_model: str | None, langdetect_impl: str) -> None:
-        from auditkit.langid.runner import Detectors
-
         self.detectors = Detectors(fasttext_model, langdetect_impl).load()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        from auditkit.langid.runner import LabelFailure
-
         raw = self.detectors.label_each([str(t) for t in batch["text"]])
-        # a text the detectors cannot label travels as an error string (see runner.LabelFailure)
+        # a text the detectors cannot label travels as an error string (see labels.LabelFailure)
         errors = [x.error if isinstance(x, LabelFailure) else "" for x in raw]
         labels = [(None, 0.0, None, 0.0) if isinstance(x, LabelFailure) else x for x in raw]
         return {
@@ -68,8 +68,6 @@ def label_texts(
         concurrency=actors,
         batch_format="numpy",
     )
-    from auditkit.langid.runner import LabelFailure
-
     labels: list[Any] = [None] * len(texts)
     for row in out.iter_rows():
         ld = row["ld_label"]
@@ -87,3 +85,62 @@ def label_texts(
     if missing:
         raise AuditkitError(f"Ray returned no labels for {missing} texts")
     return labels
+
+
+class RayWindowLabelling:
+    """lang's Ray engine: shards wait until a window of ``window`` utterances is pending, then
+    the window's texts are labelled in one Ray Data pass; each shard then holds its labels as
+    one finished chunk, exactly as the local engine leaves it."""
+
+    def __init__(
+        self,
+        fasttext_model: str | None,
+        langdetect_impl: str,
+        *,
+        workers: int,
+        chunk_size: int,
+        window: int,
+        address: str | None,
+    ) -> None:
+        from auditkit.raytools import init_ray
+
+        self.options = {"fasttext_model": fasttext_model, "langdetect_impl": langdetect_impl}
+        self.workers, self.chunk_size, self.window = workers, chunk_size, window
+        self.step = LabelStep(fasttext_model, langdetect_impl)
+        self._info = self.step.warm()  # the driver's own copy: the detectors' description
+        init_ray(address, workers)
+
+    def submit(self, shard: PendingShard) -> None:
+        pass  # the window is labelled when it is full (ready)
+
+    def ready(self, pending: list[PendingShard], final: bool) -> int:
+        if final or sum(len(p.utterances) for p in pending) >= self.window:
+            self._label_window(pending)
+            return len(pending)
+        return 0
+
+    def _label_window(self, window: list[PendingShard]) -> None:
+        todo: dict[bytes, str] = {}
+        for shard in window:
+            for key, text in shard.todo.items():
+                todo.setdefault(key, text)
+        order = list(todo)
+        labels = label_texts(
+            [todo[k] for k in order],
+            **self.options,
+            actors=self.workers,
+            batch_size=self.chunk_size,
+        )
+        by_key = dict(zip(order, labels))
+        for shard in window:
+            keys = list(shard.todo)
+            shard.chunks = [(keys, Finished([by_key[k] for k in keys]))] if keys else []
+
+    def collect(self, shard: PendingShard, advance: Callable[[float], None]) -> LabelsByKey:
+        return collect_chunks(shard, lambda chunk, handle: handle.value, advance)
+
+    def info(self) -> dict[str, Any]:
+        return self._info
+
+    def close(self, cancel: bool) -> None:
+        pass

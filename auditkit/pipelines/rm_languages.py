@@ -24,8 +24,8 @@ class LanguageLabeller:
 
     def __call__(self, texts: list[str]) -> list[str]:
         from auditkit.langid.codes import EMPTY, normalise_code
+        from auditkit.langid.labels import Detectors, agree
         from auditkit.langid.prepare import prepare
-        from auditkit.langid.runner import Detectors, agree
 
         if self._detectors is None:
             self._detectors = Detectors(self.fasttext_model, self.langdetect_impl).load()

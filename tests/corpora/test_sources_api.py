@@ -20,6 +20,7 @@ from auditkit.corpora import (
     SAMPLE_CORPUS_PATH,
     Corpus,
     Utterance,
+    hub_split,
     open_corpus,
     sources,
 )
@@ -284,9 +285,9 @@ def test_sample_alias() -> None:
 
 def test_hub_commit_is_the_revision_when_it_is_a_sha_and_none_offline(monkeypatch) -> None:
     sha = "0123456789abcdef0123456789abcdef01234567"
-    assert sources.hub_commit("owner/name", sha) == sha
+    assert hub_split.hub_commit("owner/name", sha) == sha
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert sources.hub_commit("owner/name", "main") is None
+    assert hub_split.hub_commit("owner/name", "main") is None
 
 
 class _FakeDatasets(types.ModuleType):
@@ -322,7 +323,7 @@ def test_hub_alias_streams_with_the_alias_split(monkeypatch) -> None:
     ]
     fake = _FakeDatasets(rows)
     monkeypatch.setitem(sys.modules, "datasets", fake)
-    monkeypatch.setattr(sources, "hub_commit", lambda hub_id, revision: "c0ffee" * 6 + "0000")
+    monkeypatch.setattr(hub_split, "hub_commit", lambda hub_id, revision: "c0ffee" * 6 + "0000")
     corpus = open_corpus("ultrafeedback", revision="abc123")
     assert fake.calls == [
         ("HuggingFaceH4/ultrafeedback_binarized", None, "train_prefs", "abc123", True)

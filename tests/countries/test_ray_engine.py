@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from auditkit.corpus_pass import DONE_DIR
-from auditkit.countries.runner import run_countries
-from tests.countries.test_runner import _files, write_pairs
+from auditkit.countries.mentions_run import run_countries
+from tests.countries.test_mentions_run import _files, write_pairs
+
+pytestmark = pytest.mark.slow  # a Ray cluster per test
 
 ray = pytest.importorskip("ray", reason="ray not installed: pip install 'auditkit[ray]'")
 

@@ -32,7 +32,9 @@ from hypothesis import strategies as st  # noqa: E402
 
 from auditkit.cli import main  # noqa: E402
 from auditkit.corpora import open_corpus  # noqa: E402
-from auditkit.langid.runner import read_utterances  # noqa: E402
+from auditkit.langid.lang_run import read_utterances  # noqa: E402
+
+pytestmark = pytest.mark.slow  # end-to-end runs
 
 # end-to-end: subprocesses, whole commands (run with -m slow)
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditkit.langid.evaluate import evaluate_lines
-from auditkit.langid.runner import Detectors
+from auditkit.langid.labels import Detectors
 from tests.conftest import require_shared
 
 # The study's nine languages plus zh, de, es.

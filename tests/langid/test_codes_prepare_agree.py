@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from auditkit.corpus_pass import merge_counts
-from auditkit.langid.aggregate import build_summary, shard_counts, turn_bucket
+from auditkit.langid.aggregate import lang_summary, shard_counts, turn_bucket
 from auditkit.langid.codes import language_name, normalise_code
+from auditkit.langid.labels import agree
 from auditkit.langid.prepare import prepare
-from auditkit.langid.runner import agree
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_counts_merge_and_summary_by_hand():
             turn=[1, 12],
         )
     )
-    s = build_summary(merge_counts([a, b]), low_resource_threshold=2, header={"corpus": "x"})
+    s = lang_summary(merge_counts([a, b]), low_resource_threshold=2, header={"corpus": "x"})
     assert s["utterances_total"] == 7
     assert s["utterances_agreed"] == 5
     assert s["utterances_disagreed"] == 1
@@ -155,7 +155,7 @@ def test_human_label_agreement():
         status=["agreed", "agreed", "disagreed"],
         human_lang=["en", "es", "en"],
     )
-    s = build_summary(shard_counts(rows), low_resource_threshold=1, header={})
+    s = lang_summary(shard_counts(rows), low_resource_threshold=1, header={})
     h = s["human_label_agreement"]
     assert (h["utterances_with_human_label"], h["with_agreed_label"], h["matches"]) == (3, 2, 1)
     assert h["rate"] == pytest.approx(0.5)
@@ -168,7 +168,7 @@ def test_languages_langdetect_cannot_name_are_reported_as_fasttext_only():
         ft_code=["yo", "am", "en"],
         ld_code=["ca", "und", "en"],
     )
-    s = build_summary(shard_counts(rows), low_resource_threshold=1, header={})
+    s = lang_summary(shard_counts(rows), low_resource_threshold=1, header={})
     assert {r["code"]: r["fasttext_count"] for r in s["fasttext_only_languages"]} == {
         "yo": 1,
         "am": 1,

@@ -12,8 +12,8 @@ import sys
 import pandas as pd
 import pytest
 
-from auditkit.langid.runner import DONE_DIR, SHARD_DIR, run_lang
-from tests.langid.test_runner import write_corpus
+from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, run_lang
+from tests.langid.test_lang_run import write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +59,7 @@ def test_keep_text_and_source_file_and_by_file(folder_run):
         assert sum(counts.values()) == int((df["source_file"] == name).sum())
 
 
+@pytest.mark.slow
 def test_text_and_messages_fields_for_non_standard_schemas(tmp_path):
     rows = [
         {"uid": i, "conversation": [{"role": "user", "content": t}]}
@@ -85,6 +86,7 @@ def test_text_and_messages_fields_for_non_standard_schemas(tmp_path):
     assert "--format NAME" in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_resumed_run_says_how_much_it_resumed(folder_run, tmp_path):
     corpus, out, summary = folder_run
     copy = tmp_path / "copy"

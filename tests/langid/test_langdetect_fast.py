@@ -116,6 +116,7 @@ def fast(request) -> FastLangdetect:
     return FastLangdetect(backend=request.param)
 
 
+# reference labels of a few hundred texts (langdetect itself): tests using it are marked slow
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[str], list[list[tuple[str, float]]]]:
     texts = _lingua_texts() + _udhr_texts() + EDGE_CASES
@@ -126,6 +127,7 @@ def _mismatches(texts, expected, got) -> list[str]:
     return [f"{t[:60]!r}: {e} != {g}" for t, e, g in zip(texts, expected, got) if e != g]
 
 
+@pytest.mark.slow
 def test_profiles_equal_the_factory():
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
@@ -139,6 +141,7 @@ def test_profiles_equal_the_factory():
         assert matrix[rows[gram]].tolist() == probs, gram
 
 
+@pytest.mark.slow
 def test_ngram_extraction_equals_detector(corpus):
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
@@ -157,6 +160,7 @@ def test_ngram_extraction_equals_detector(corpus):
         assert got == expected, text[:80]
 
 
+@pytest.mark.slow
 def test_batch_extraction_and_small_cache_equal_one_by_one(corpus):
     _, _, rows = load_profiles()
     texts, _ = corpus
@@ -180,6 +184,7 @@ def test_gram_table_finds_every_profile_gram():
     assert table.lookup(keys).tolist() == [-1] * len(absent)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not numba_available(), reason="numba not installed")
 def test_compiled_extraction_equals_python_extraction(corpus):
     from auditkit.langid._ld_numba import CompiledNgrams
@@ -254,6 +259,7 @@ def _seq(values: list[float]) -> float:
     return total
 
 
+@pytest.mark.slow
 def test_identical_to_langdetect(fast, corpus):
     texts, expected = corpus
     got = fast.detect_langs_batch(texts)
@@ -266,6 +272,7 @@ def test_identical_to_langdetect(fast, corpus):
     assert top == [(e[0][0], e[0][1]) if e else (None, 0.0) for e in expected]
 
 
+@pytest.mark.slow
 def test_independent_of_batch_order_and_lanes(fast, corpus):
     texts, expected = corpus
     idx = list(range(0, len(texts), 7)) + list(range(len(texts) - len(EDGE_CASES), len(texts)))
@@ -284,6 +291,7 @@ def test_independent_of_batch_order_and_lanes(fast, corpus):
     assert one_at_a_time == want[:80]
 
 
+@pytest.mark.slow
 def test_draw_buffer_growth_is_exact(corpus, monkeypatch):
     """numpy lanes: tiny scan windows force many buffer extensions and regrowths mid-trial."""
     texts, expected = corpus
@@ -294,6 +302,7 @@ def test_draw_buffer_growth_is_exact(corpus, monkeypatch):
     assert got == [expected[i] for i in idx]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not numba_available(), reason="numba not installed")
 def test_numba_resumes_when_the_stream_runs_out(corpus):
     """numba: a 64-word stream runs out in almost every text; each rerun must be exact."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from auditkit.langid.runner import DONE_DIR, run_lang
-from tests.langid.test_runner import _files, write_corpus
+from auditkit.langid.lang_run import DONE_DIR, run_lang
+from tests.langid.test_lang_run import _files, write_corpus
+
+pytestmark = pytest.mark.slow  # a Ray cluster per test
 
 ray = pytest.importorskip("ray", reason="ray not installed: pip install 'auditkit[ray]'")
 

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from auditkit.cli import cli, main
 from auditkit.errors import AuditkitError
 from auditkit.io import LOCK_FILE, RunFolderBusy, run_folder_lock
-from auditkit.langid.runner import DONE_DIR, SHARD_DIR, read_utterances, run_lang
+from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT
-from tests.langid.test_runner import _start_cli, _wait_for_shards, write_corpus
+from tests.langid.test_lang_run import _start_cli, _wait_for_shards, write_corpus
 
 EN = [
     "The weather is lovely today and we are going for a long walk in the park.",
@@ -76,7 +76,7 @@ def test_changed_input_refuses_to_resume_and_overwrite_starts_afresh(tmp_path):
 def test_hub_data_at_another_commit_refuses_to_resume(tmp_path, monkeypatch):
     import types
 
-    from auditkit.corpora import sources
+    from auditkit.corpora import hub_split as sources
 
     fake = types.ModuleType("datasets")
     fake.load_dataset = lambda *a, **k: [
@@ -104,7 +104,7 @@ def test_same_content_resumes_even_after_touch(tmp_path):
 
 
 def test_input_changed_during_the_run_publishes_nothing(tmp_path, monkeypatch):
-    import auditkit.langid.runner as runner
+    import auditkit.langid.lang_run as runner
 
     src = tmp_path / "c.jsonl"
     src.write_text(_messages(EN), encoding="utf-8")
@@ -150,7 +150,7 @@ def test_lone_surrogate_and_deep_nesting_are_counted_skips(tmp_path):
 
 
 def test_a_text_the_detectors_fail_on_is_a_counted_skip_and_survives_resume(tmp_path, monkeypatch):
-    import auditkit.langid.runner as runner
+    import auditkit.langid.lang_run as runner
 
     label = runner.Detectors.label
 
@@ -327,6 +327,7 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_end_with_their_parent(tmp_path, sig):
@@ -353,6 +354,7 @@ def test_workers_end_with_their_parent(tmp_path, sig):
 # -- item 8: truncated or corrupt .gz ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "corrupt"])
 def test_broken_gzip_is_a_one_line_error_and_finished_shards_are_kept(tmp_path, damage):
     data = bytearray(gzip.compress(_messages(EN, 3000).encode(), mtime=0))
@@ -411,7 +413,7 @@ def test_full_disk_is_a_one_line_error_naming_the_path(tmp_path, monkeypatch):
 
 
 def test_main_turns_a_stray_disk_error_into_one_line(monkeypatch, capsys):
-    import auditkit.langid.runner as runner
+    import auditkit.langid.lang_run as runner
 
     def boom(*a, **k):
         raise OSError(errno.EDQUOT, "Disk quota exceeded", "/data/out/x.parquet")

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.shared
 @pytest.fixture(scope="module")
 def study_runs(tmp_path_factory):
     from auditkit.evals.api import score_outputs
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
     from auditkit.probes.api import probe_rm
 
     sft = require_shared("sft_chat", "llamafactory_lima.json")

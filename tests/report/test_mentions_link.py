@@ -68,7 +68,7 @@ def test_undefined_correlation_is_null_not_nan():
 
 @pytest.fixture(scope="module")
 def hh_and_starling(tmp_path_factory):
-    from auditkit.countries.runner import run_countries
+    from auditkit.countries.mentions_run import run_countries
     from auditkit.probes.api import probe_rm
 
     root = tmp_path_factory.mktemp("mentions")

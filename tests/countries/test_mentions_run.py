@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import auditkit.langid  # noqa: F401  (registers the "detect" language labeller countries uses)
 from auditkit.corpus_pass import DONE_DIR, SHARD_DIR
-from auditkit.countries.runner import read_mentions, run_countries
+from auditkit.countries.mentions_run import read_mentions, run_countries
 from auditkit.errors import AuditkitError
 from tests.conftest import REPO_ROOT, require_shared
 
@@ -62,6 +63,7 @@ def test_italy_chosen_nigeria_rejected(tmp_path):
     assert list(chosen["countries"]) == ["ITA"]
 
 
+@pytest.mark.slow
 def test_resume_workers_and_shards_give_identical_outputs(tmp_path):
     corpus = write_pairs(tmp_path / "pairs.json", n=30)
     a = tmp_path / "a"
@@ -90,6 +92,7 @@ def test_other_arguments_or_other_input_refuse_to_resume(tmp_path):
         run_countries(str(corpus), out, workers=1, languages="en")
 
 
+@pytest.mark.slow
 def test_languages_detected_or_read_from_a_lang_run(tmp_path):
     rows = [
         {"messages": [{"role": "user", "content": t}, {"role": "assistant", "content": a}]}
@@ -105,7 +108,7 @@ def test_languages_detected_or_read_from_a_lang_run(tmp_path):
     by = {r["iso3"]: r for r in detected["countries"]}
     assert by["FRA"]["by_language"] == {"de": 1, "ru": 1}
     assert set(by) == {"FRA", "USA", "CHN", "JPN", "RUS"}
-    from auditkit.langid.runner import run_lang
+    from auditkit.langid.lang_run import run_lang
 
     run_lang(str(corpus), tmp_path / "lang", workers=1)
     from_run = run_countries(
@@ -118,6 +121,7 @@ def test_languages_detected_or_read_from_a_lang_run(tmp_path):
         run_countries(str(other), tmp_path / "x", workers=1, languages=str(tmp_path / "lang"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     ["hh_rlhf_harmless_base_test.jsonl", "llamafactory_dpo_en_demo_sharegpt.json"],
@@ -136,6 +140,7 @@ def test_shared_preference_samples_give_the_chosen_rejected_table(tmp_path, name
     assert sum(r["mentions"] for r in s["countries"]) == s["mentions_total"]
 
 
+@pytest.mark.slow
 def test_cli_prints_the_table_and_writes_json(tmp_path):
     corpus = write_pairs(tmp_path / "pairs.json", n=3)
     out = tmp_path / "out"

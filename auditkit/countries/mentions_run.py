@@ -5,8 +5,9 @@ readers and sources, shards, done markers, resume, run-folder lock, worker proce
 Its step (CountryStep) gives each utterance a language and matches it with that language's
 automaton (auditkit/countries/matcher.py). Where the language comes from (`--languages`):
 
-- ``detect`` (default): lang's two-detector agreement, computed inside the same workers through
-  ``corpus_pass.language_labeller`` (this side never imports the lang side);
+- ``detect`` (default): lang's two-detector agreement, computed inside the same workers by the
+  labeller lang registers in ``corpus_pass.LANGUAGE_LABELLERS`` (this side never imports the
+  lang side; whoever runs countries imports both, as the CLI and rerun do);
 - a `lang` run folder over the same corpus: its per-utterance ``lang`` column, joined by
   utt_index and checked by text hash;
 - a language code (``en``): every utterance is taken to be in that language.
@@ -15,7 +16,6 @@ automaton (auditkit/countries/matcher.py). Where the language comes from (`--lan
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
+from auditkit.config import to_record
 from auditkit.corpus_pass import (
     DONE_DIR,
     SHARD_DIR,
@@ -30,10 +31,12 @@ from auditkit.corpus_pass import (
     Shard,
     StepPool,
     language_labeller,
+    language_labeller_target,
     merge_counts,
     run_pass,
 )
-from auditkit.countries.aggregate import build_summary, shard_counts
+from auditkit.countries.aggregate import countries_summary, shard_counts
+from auditkit.countries.config import CountriesConfig
 from auditkit.countries.matcher import matcher_for
 from auditkit.errors import AuditkitError
 from auditkit.io import read_json, run_folder_lock, text_hash, write_json
@@ -71,22 +74,6 @@ OUTPUT_SCHEMA = pa.schema(
 )
 
 
-@dataclass(frozen=True)
-class CountriesConfig:
-    """Everything that determines a run's rows (recorded in run.json and audit.json)."""
-
-    source: str = "sample"
-    format: str | None = None
-    split: str | None = None
-    revision: str | None = None
-    limit: int | None = None
-    languages: str = "detect"  # detect | a lang run folder | a language code
-    shard_size: int = 10_000
-
-    def identity(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def _language_source(spec: str) -> tuple[str, str | None]:
     """('detect'|'run'|'fixed', argument)."""
     if spec == "detect":
@@ -107,8 +94,10 @@ class CountryStep:
     """Per shard: each utterance's language, then its country mentions. Pure: the same shard
     gives the same rows in any worker."""
 
-    def __init__(self, languages: str = "detect") -> None:
+    def __init__(self, languages: str = "detect", labeller: str | None = None) -> None:
         self.mode, self.arg = _language_source(languages)
+        # the registered labeller's factory ("module:attr"), resolved by the parent run
+        self.labeller_target = labeller
         self._labeller = None
         self._lang_run: Any = None
 
@@ -171,9 +160,13 @@ class CountryStep:
         return out
 
     # worker side
+    def _load_labeller(self) -> Any:
+        target = self.labeller_target or language_labeller_target("detect")
+        return language_labeller(target)
+
     def warm(self) -> None:
         if self.mode == "detect" and self._labeller is None:
-            self._labeller = language_labeller("detect")
+            self._labeller = self._load_labeller()
         matcher_for("en")
         matcher_for("und")
 
@@ -181,7 +174,7 @@ class CountryStep:
         texts, langs = payload
         if langs is None:
             if self._labeller is None:
-                self._labeller = language_labeller("detect")
+                self._labeller = self._load_labeller()
             langs = self._labeller(texts)
         mentions = []
         for text, lang in zip(texts, langs):
@@ -237,7 +230,6 @@ class CountriesRun:
         overwrite: bool = False,
         engine: str = "local",
         ray_address: str | None = None,
-        ratio_confidence: float = 0.95,
     ) -> None:
         _language_source(config.languages)  # fail fast on a bad --languages
         self.config = config
@@ -246,8 +238,13 @@ class CountriesRun:
         self.progress = progress
         self.engine = engine
         self.ray_address = ray_address
-        self.ratio_confidence = ratio_confidence
         self.folder = RunFolder(self.out, config.identity(), overwrite)
+
+    def _labeller_target(self) -> str | None:
+        """'detect': lang's labeller, found in the registry here (workers load it by name)."""
+        if _language_source(self.config.languages)[0] != "detect":
+            return None
+        return language_labeller_target("detect")
 
     def run(self) -> dict[str, Any]:
         with run_folder_lock(self.out):
@@ -261,8 +258,8 @@ class CountriesRun:
         corpus = open_corpus(cfg.source, format=cfg.format, split=cfg.split, revision=cfg.revision)
         self.folder.prepare(corpus.inputs)
         pool = StepPool(
-            "auditkit.countries.runner:CountryStep",
-            {"languages": cfg.languages},
+            "auditkit.countries.mentions_run:CountryStep",
+            {"languages": cfg.languages, "labeller": self._labeller_target()},
             workers=self.workers,
             engine=self.engine,
             ray_address=self.ray_address,
@@ -279,22 +276,27 @@ class CountriesRun:
             )
         finally:
             pool.close(cancel=False)
+        return self._publish(corpus, result, started)
+
+    def _publish(self, corpus: Any, result: Any, started: str) -> dict[str, Any]:
+        """Write summary.json and audit.json of a finished pass; the summary."""
+        cfg = self.config
         header = {
             "corpus": corpus.name,
             "format": corpus.format,
-            "config": asdict(cfg),
+            # the fields that determine the rows (the summary's analysis option is its own key)
+            "config": cfg.identity(),
             "skips": _all_skips(corpus.skips, SkipLog.from_dict(result.skips)).as_dict(),
             "shards": result.shards,
             "matcher": matcher_info(),
         }
-        summary = build_summary(
-            merge_counts(result.counts), header=header, confidence=self.ratio_confidence
+        summary = countries_summary(
+            merge_counts(result.counts), header=header, confidence=cfg.ratio_confidence
         )
         write_json(self.out / SUMMARY_FILE, summary)
         record = build_record(
             "countries",
-            # the Python API's keyword arguments, so `auditkit rerun` can replay the run
-            config={**asdict(cfg), "ratio_confidence": self.ratio_confidence},
+            config=to_record(cfg),
             inputs=corpus.inputs,
             components={"matcher": matcher_info()},
             findings={
@@ -346,8 +348,18 @@ def matcher_info() -> dict[str, Any]:
     }
 
 
+def countries_config(source: str | CountriesConfig = "sample", **options: Any) -> CountriesConfig:
+    """A CountriesConfig from keyword options (the API's older form); a config passes through."""
+    if isinstance(source, CountriesConfig):
+        return source.replace(**options) if options else source
+    unknown = set(options) - set(CountriesConfig.__dataclass_fields__)
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    return CountriesConfig(source=source, **options)
+
+
 def run_countries(
-    source: str = "sample",
+    config: CountriesConfig | str = "sample",
     out: str | Path | None = None,
     *,
     workers: int | None = None,
@@ -355,20 +367,17 @@ def run_countries(
     overwrite: bool = False,
     engine: str = "local",
     ray_address: str | None = None,
-    ratio_confidence: float = 0.95,
-    **config: Any,
+    **options: Any,
 ) -> dict[str, Any]:
     """Python API of `auditkit countries`: match a corpus and return the summary dict.
 
-    config: the CountriesConfig fields (format, split, revision, limit, languages, shard_size).
+    config: a CountriesConfig, or a source with the CountriesConfig fields as keyword options
+    (format, split, revision, limit, languages, shard_size, ratio_confidence).
     """
     from auditkit.io import default_out_dir
 
-    unknown = set(config) - set(CountriesConfig.__dataclass_fields__)
-    if unknown:
-        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    cfg = CountriesConfig(source=source, **config)
-    out_dir = Path(out) if out is not None else default_out_dir("countries", source)
+    cfg = countries_config(config, **options)
+    out_dir = Path(out) if out is not None else default_out_dir("countries", cfg.source)
     return CountriesRun(
         cfg,
         out_dir,
@@ -377,7 +386,6 @@ def run_countries(
         overwrite=overwrite,
         engine=engine,
         ray_address=ray_address,
-        ratio_confidence=ratio_confidence,
     ).run()
 
 

@@ -1,4 +1,4 @@
-"""The lang runner: determinism across processes, resumption after SIGKILL, Ctrl-C, CLI."""
+"""lang runs (lang_run.py): determinism across processes, resumption after SIGKILL, Ctrl-C, CLI."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditkit.errors import AuditkitError
-from auditkit.langid.runner import DONE_DIR, SHARD_DIR, read_utterances, run_lang
+from auditkit.langid.lang_run import DONE_DIR, SHARD_DIR, read_utterances, run_lang
 from tests.conftest import REPO_ROOT, require_shared
 
 LANGS = ["en", "de", "sw", "bn", "zh", "ar", "te", "ko", "fi", "ru"]
@@ -56,6 +56,7 @@ def _files(out: Path) -> dict[str, bytes]:
     return files
 
 
+@pytest.mark.slow
 def test_serial_and_parallel_runs_are_byte_identical(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", per_language=25)
     s1 = run_lang(str(corpus), tmp_path / "serial", workers=1, shard_size=150)
@@ -143,6 +144,7 @@ def _wait_for_shards(out: Path, n: int, proc: subprocess.Popen, timeout: float =
     pytest.fail("timed out waiting for shards")
 
 
+@pytest.mark.slow
 def test_sigkill_midway_then_resume_equals_uninterrupted_run(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", per_language=20)
     killed = tmp_path / "killed"
@@ -163,6 +165,7 @@ def test_sigkill_midway_then_resume_equals_uninterrupted_run(tmp_path):
     assert _files(killed) == _files(clean)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", per_language=20)
     out = tmp_path / "o"
@@ -174,6 +177,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     assert "resume" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_cli_json_and_quick_look(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", per_language=3)
     out = tmp_path / "o"
