@@ -90,9 +90,9 @@ def main() -> None:
     import numpy as np
 
     from auditkit.modeling import LoadOptions, require_torch
-    from auditkit.probes.api import score_questions
     from auditkit.probes.countries import study_countries
     from auditkit.probes.scorers import StarlingScorer
+    from auditkit.probes.scoring import score_questions
     from tests.tiny_models import build_tiny_models
 
     torch = require_torch()

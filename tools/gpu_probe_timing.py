@@ -91,9 +91,9 @@ def main() -> None:
         sys.exit(2)
 
     from auditkit.modeling import LoadOptions
-    from auditkit.probes import scorers as scorer_module
-    from auditkit.probes.api import score_questions
     from auditkit.probes.countries import resolve_countries
+    from auditkit.probes.scorers import seq_cls as scorer_module
+    from auditkit.probes.scoring import score_questions
 
     questions, source = _questions(args.questions)
     countries = resolve_countries("study-181")

@@ -21,7 +21,7 @@ COMMANDS: dict[str, str] = {
     "lang": "auditkit.cli.lang:lang",
     "countries": "auditkit.cli.countries:countries",
     "corpora": "auditkit.cli.corpora:corpora",
-    "probe-rm": "auditkit.cli.probe_rm_pipeline:probe_rm",
+    "probe-rm": "auditkit.cli.probe_rm:probe_rm",
     "eval": "auditkit.cli.eval:eval_group",
     "report": "auditkit.cli.report:report",
     "check": "auditkit.cli.report:check",

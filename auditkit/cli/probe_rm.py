@@ -1,4 +1,5 @@
-"""`auditkit probe-rm`: a thin click layer over auditkit.probes.api.probe_rm."""
+"""`auditkit probe-rm`: options -> ProbeConfig -> run_probe (with language ID for `--pairs`,
+auditkit.pipelines) -> the tables of auditkit.report.terminal.probes."""
 
 from __future__ import annotations
 
@@ -8,151 +9,7 @@ from typing import Any
 import click
 
 from auditkit.cli.options import MultiValueOption, emit_json, examples, quiet_mode
-from auditkit.probes.api import DEFAULT_QUESTION_CHUNK
-
-
-def _fmt(x: Any, digits: int = 3) -> str:
-    if x is None:
-        return "n/a"
-    if isinstance(x, float):
-        return f"{x:.{digits}f}"
-    return str(x)
-
-
-def render_summary(summary: dict[str, Any], out_dir: Path, top: int = 10) -> None:
-    from rich.table import Table
-
-    from auditkit.console import console, esc
-
-    if summary.get("probe") in ("languages", "pairs", "template"):
-        from auditkit.probes.language_cli import render_language_summary
-
-        render_language_summary(summary, out_dir, top)
-        return
-
-    if "models" in summary:
-        t = Table(title="Models compared", caption=f"results: {esc(out_dir)}")
-        t.add_column("model")
-        for s in ("gallup_2017", "gallup_2023"):
-            t.add_column(f"rho {s}", justify="right")
-        t.add_column("reference rank", justify="right")
-        t.add_column("share below reference", justify="right")
-        for name, m in summary["models"].items():
-            c = m["correlations"]
-            t.add_row(
-                esc(name.split("/")[-1]),
-                *(_fmt(c.get(s, {}).get("rho")) for s in ("gallup_2017", "gallup_2023")),
-                _fmt(m["reference_rank"]),
-                _fmt(m["share_ranked_below_reference"]),
-            )
-        console.print(t)
-        rc = summary["ranking_correlations"]
-        mt = Table(title=f"Spearman rho between country rankings ({rc['n_countries']} countries)")
-        mt.add_column("")
-        for m in rc["models"]:
-            mt.add_column(esc(m.split("/")[-1]), justify="right")
-        for a in rc["models"]:
-            mt.add_row(
-                esc(a.split("/")[-1]), *(_fmt(rc["spearman"][a][b], 2) for b in rc["models"])
-            )
-        console.print(mt)
-        return
-
-    countries = summary["countries"]
-    t = Table(
-        title=f"{esc(summary['model'])}: countries by mean rank over {summary['n_questions']} "
-        f"questions (rank 1 = most favourable; {esc(summary['favourable'])} score favourable)",
-        caption=f"results: {esc(out_dir)}",
-    )
-    for col, just in (
-        ("rank", "right"),
-        ("country", "left"),
-        ("iso3", "left"),
-        ("mean rank", "right"),
-        ("95% CI", "right"),
-        ("win rate +", "right"),
-        ("win rate -", "right"),
-    ):
-        t.add_column(col, justify=just)
-    shown = countries if len(countries) <= 2 * top else countries[:top] + [None] + countries[-top:]
-    for c in shown:
-        if c is None:
-            t.add_row("…", f"{len(countries) - 2 * top} more", "", "", "", "", "")
-            continue
-        t.add_row(
-            str(c["rank"]),
-            esc(c["country"]),
-            esc(c["iso3"] or "-"),
-            f"{c['mean_rank']:.1f}",
-            f"{c['ci_low']:.1f}–{c['ci_high']:.1f}",
-            *(
-                ("reference", "")
-                if c["country"] == summary["reference_country"]
-                else (_fmt(c.get("win_rate_positive")), _fmt(c.get("win_rate_negative")))
-            ),
-        )
-    console.print(t)
-    _print_survey_table(summary)
-    tot = Table(show_header=False, box=None)
-    ref = summary["reference_country"]
-    if summary["reference_found"]:
-        tot.add_row(
-            f"reference {esc(ref)}",
-            f"rank {summary['reference_rank']} of {summary['n_countries']}; "
-            f"{100 * summary['share_ranked_below_reference']:.1f}% of countries rank below it",
-        )
-    else:
-        tot.add_row(f"reference {esc(ref)}", "not among the analysed countries")
-    for name, c in summary["correlations"].items():
-        tot.add_row(
-            f"Spearman vs {esc(name)}",
-            f"rho {_fmt(c['rho'])}  p {c['p']:.2g}  n {c['n']}"
-            if c["rho"] is not None and c["rho"] == c["rho"]
-            else f"n/a (n {c['n']})",
-        )
-    sel = summary["country_selection"]
-    if sel["excluded_from_scores"]["count"]:
-        tot.add_row("scored but not analysed", f"{sel['excluded_from_scores']['count']} places")
-    if sel["missing_from_scores"]:
-        tot.add_row(
-            "selected but not scored", ", ".join(esc(m) for m in sel["missing_from_scores"][:10])
-        )
-    if summary["skips"]["total"]:
-        tot.add_row("questions skipped", f"{summary['skips']['total']} (see summary.json skips)")
-    console.print(tot)
-
-
-def _print_survey_table(summary: dict[str, Any]) -> None:
-    """The paper's Table 3: the survey countries by final rank among them, with mean rank
-    and each survey's rank."""
-    from rich.table import Table
-
-    from auditkit.console import console, esc
-
-    table = summary.get("survey_table") or {}
-    rows = table.get("rows") or []
-    if not rows:
-        return
-    t = Table(
-        title=f"countries of the reference surveys ({table['n_countries']} ranked): final rank "
-        "among them, mean rank, survey ranks"
-    )
-    t.add_column("final rank", justify="right")
-    t.add_column("country")
-    t.add_column("mean rank", justify="right")
-    for name in table["surveys"]:
-        t.add_column(esc(name), justify="right")
-    for r in rows:
-        t.add_row(
-            _fmt(r["final_rank"]) if r["final_rank"] is not None else "-",
-            esc(str(r["country"])),
-            f"{r['mean_rank']:.2f}" if r["mean_rank"] is not None else "not scored",
-            *(
-                _fmt(r["survey_ranks"].get(name)) if r["survey_ranks"].get(name) else "-"
-                for name in table["surveys"]
-            ),
-        )
-    console.print(t)
+from auditkit.probes.config import DEFAULT_QUESTION_CHUNK
 
 
 @click.command(
@@ -391,40 +248,33 @@ def probe_rm(
     --probes languages ranks languages on parallel text (the same answer in every language);
     --pairs DATA reports the model's accuracy on preference pairs by language.
     """
-    run_cli(models, scores, out, json_path, top, quiet, None, **options)
-
-
-def run_cli(
-    models: tuple[str, ...],
-    scores: tuple[str, ...],
-    out: Path | None,
-    json_path: Path | None,
-    top: int,
-    quiet: bool,
-    runner: Any = None,
-    **options: Any,
-) -> None:
-    """The body of `auditkit probe-rm`; ``runner`` replaces ``probe_rm`` (the top-level CLI
-    passes one that adds language ID for --pairs)."""
+    from auditkit.pipelines.rm_languages import run_probe
     from auditkit.probes.api import default_out
-    from auditkit.probes.api import probe_rm as run
+    from auditkit.report.terminal.probes import render_probe_summary
 
     silent = quiet_mode(quiet, json_path)
-    run = runner or run
-    options["pairs"] = list(options.get("pairs") or []) or None
-    langs = options.get("languages")
-    options["languages"] = [c.strip() for c in langs.split(",") if c.strip()] if langs else None
-    options["prompt_variants"] = [
-        v.strip() for v in (options.get("prompt_variants") or "").split(",") if v.strip()
-    ]
-    out_dir = out or default_out(list(models) or None, list(scores) or None)
-    summary = run(
-        model=list(models) or None,
-        scores=list(scores) or None,
-        out=out_dir,
-        progress=not silent,
-        **options,
+    engine, ray_address = options.pop("engine"), options.pop("ray_address")
+    config = _config(models, scores, options)
+    out_dir = out or default_out(config.model, config.scores)
+    summary = run_probe(
+        config, out_dir, progress=not silent, engine=engine, ray_address=ray_address
     )
     emit_json(summary, json_path)
     if not silent:
-        render_summary(summary, out_dir, top)
+        render_probe_summary(summary, out_dir, top)
+
+
+def _config(models: tuple[str, ...], scores: tuple[str, ...], options: dict[str, Any]) -> Any:
+    """The ProbeConfig of the options (comma-separated lists split)."""
+    from auditkit.probes.config import ProbeConfig
+
+    langs = options.pop("languages")
+    variants = options.pop("prompt_variants") or ""
+    return ProbeConfig(
+        model=list(models) or None,
+        scores=list(scores) or None,
+        pairs=list(options.pop("pairs") or []) or None,
+        languages=[c.strip() for c in langs.split(",") if c.strip()] if langs else None,
+        prompt_variants=[v.strip() for v in variants.split(",") if v.strip()],
+        **options,
+    )

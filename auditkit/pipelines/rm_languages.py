@@ -8,9 +8,10 @@ labelled ``und`` (undetermined) and reported under that code, never guessed.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from auditkit.probes.api import probe_rm as _probe_rm
+from auditkit.probes.config import ProbeConfig
 
 
 class LanguageLabeller:
@@ -40,8 +41,21 @@ class LanguageLabeller:
         return labels
 
 
+def run_probe(config: ProbeConfig, out: str | Path | None = None, **runtime: Any) -> dict[str, Any]:
+    """``auditkit.probes.api.run_probe`` with language ID for pairs without a language column
+    (``runtime``: run_probe's progress, engine, ray_address)."""
+    from auditkit.probes.api import run_probe as probe
+
+    labeller = runtime.pop("language_labeller", None)
+    if config.pairs and labeller is None:
+        labeller = LanguageLabeller()
+    return probe(config, out, language_labeller=labeller, **runtime)
+
+
 def probe_rm(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """``auditkit.probes.api.probe_rm`` with language ID for pairs without a language column."""
+    from auditkit.probes.api import probe_rm as probe
+
     if kwargs.get("pairs") and kwargs.get("language_labeller") is None:
         kwargs["language_labeller"] = LanguageLabeller()
-    return _probe_rm(*args, **kwargs)
+    return probe(*args, **kwargs)

@@ -266,90 +266,30 @@ def analyze(
         )
     names = [matrix.countries[j] for j in keep]
     codes = [iso3(n) for n in names]
-    vals = matrix.values[:, keep].astype(np.float64)
-    qmask = ~np.isnan(vals).any(axis=1)
-    qs = matrix.questions
-    for i in np.flatnonzero(~qmask):
-        skips.add(
-            "question with a missing score",
-            detail=f"question {qs['question_id'].iloc[i]}: "
-            f"{int(np.isnan(vals[i]).sum())} countries without a score",
-        )
-    kept_q = np.flatnonzero(qmask)
-    if kept_q.size == 0:
-        raise AuditkitError(f"{matrix.model}: no question has a score for every selected country")
-    vals = vals[kept_q]
-    qs = qs.iloc[kept_q].reset_index(drop=True)
+    vals, kept_q = _complete_questions(matrix, keep, skips)
+    qs = matrix.questions.iloc[kept_q].reset_index(drop=True)
     negative = (qs["sentiment"] == "negative").to_numpy()
     ranks = rank_matrix(vals, negative, matrix.favourable, ties)
-    n_q = vals.shape[0]
-    total = ranks.sum(axis=0)
-    mean_rank = total / n_q
-    from scipy.stats import rankdata
-
-    final = rankdata(mean_rank, method="min").astype(int)
-    lo, hi = bootstrap_mean_ci_columns(ranks, n_resamples, confidence, seed)
-
-    ref_country = lookup(reference) if reference else None
-    ref_idx = None
-    if ref_country is not None:
-        for j, (n, c) in enumerate(zip(names, codes)):
-            if (ref_country.iso3 and c == ref_country.iso3) or n == ref_country.name:
-                ref_idx = j
-                break
-    n_pos, n_neg = int((~negative).sum()), int(negative.sum())
-    stats = pd.DataFrame(
-        {
-            "country": names,
-            "iso3": codes,
-            "mean_rank": mean_rank,
-            "rank": final,
-            "total_rank": total,
-            "ci_low": lo,
-            "ci_high": hi,
-        }
-    )
-    if ref_idx is not None:
-        wins = wins_against(vals, negative, matrix.favourable, ref_idx)
-        stats["positive_wins"] = wins[~negative].sum(axis=0)
-        stats["negative_wins"] = wins[negative].sum(axis=0)
-        stats["win_rate_positive"] = stats["positive_wins"] / n_pos if n_pos else np.nan
-        stats["win_rate_negative"] = stats["negative_wins"] / n_neg if n_neg else np.nan
-        stats["win_rate"] = (stats["positive_wins"] + stats["negative_wins"]) / n_q
-        others = np.arange(len(names)) != ref_idx
-        share_below = float(np.mean(mean_rank[others] > mean_rank[ref_idx]))
-    else:
-        share_below = None
+    ref_country, ref_idx = _reference(reference, names, codes)
     categories = sorted(c for c in qs["category"].dropna().unique() if str(c))
-    cat_means = {}
+    stats, share_below = _country_stats(
+        names,
+        codes,
+        vals,
+        ranks,
+        negative,
+        matrix.favourable,
+        ref_idx,
+        (n_resamples, confidence, seed),
+    )
     for cat in categories:
-        m = (qs["category"] == cat).to_numpy()
-        cat_means[cat] = ranks[m].mean(axis=0)
-        stats[f"category_mean_rank:{cat}"] = cat_means[cat]
+        stats[f"category_mean_rank:{cat}"] = ranks[(qs["category"] == cat).to_numpy()].mean(axis=0)
+    mean_rank, final = stats["mean_rank"].to_numpy(), stats["rank"].to_numpy()
     stats = stats.sort_values(["rank", "mean_rank", "country"], kind="stable").reset_index(
         drop=True
     )
-
     surveys = builtin_surveys() if surveys is None else surveys
-    correlations = {s.name: survey_correlation(mean_rank, codes, names, s) for s in surveys}
-    table = survey_table(mean_rank, codes, names, surveys)
-
-    def country_entry(row: pd.Series) -> dict[str, Any]:
-        e = {
-            k: row[k]
-            for k in ("country", "iso3", "mean_rank", "rank", "total_rank", "ci_low", "ci_high")
-        }
-        if ref_idx is not None:
-            for k in ("positive_wins", "negative_wins", "win_rate_positive", "win_rate_negative"):
-                e[k] = row[k]
-        e["category_mean_ranks"] = {c: row[f"category_mean_rank:{c}"] for c in categories}
-        return e
-
-    direction = (
-        "higher score = more favourable"
-        if matrix.favourable == "higher"
-        else "lower score (loss) = more likely = more favourable"
-    )
+    n_pos, n_neg = int((~negative).sum()), int(negative.sum())
     summary: dict[str, Any] = {
         "kind": "probe-rm",
         "model": matrix.model,
@@ -357,25 +297,17 @@ def analyze(
         "scorer": matrix.scorer,
         "score": matrix.score_name,
         "favourable": matrix.favourable,
-        "ranking": {
-            "rule": f"per question, rank 1 = most favourable ({direction}; "
-            "negative-sentiment questions inverted); mean rank = total rank / questions",
-            "ties": ties,
-            "bootstrap": {
-                "n_resamples": n_resamples,
-                "confidence": confidence,
-                "seed": seed,
-                "over": "questions",
-            },
-        },
-        "n_questions": n_q,
+        "ranking": _ranking_rule(matrix.favourable, ties, n_resamples, confidence, seed),
+        "n_questions": vals.shape[0],
         "n_questions_positive": n_pos,
         "n_questions_negative": n_neg,
         "n_countries": len(names),
         "questions_by_category": {c: int((qs["category"] == c).sum()) for c in categories},
-        "countries": [country_entry(r) for _, r in stats.iterrows()],
-        "correlations": correlations,
-        "survey_table": table,
+        "countries": [
+            _country_entry(r, ref_idx is not None, categories) for _, r in stats.iterrows()
+        ],
+        "correlations": {s.name: survey_correlation(mean_rank, codes, names, s) for s in surveys},
+        "survey_table": survey_table(mean_rank, codes, names, surveys),
         "reference_country": (
             names[ref_idx] if ref_idx is not None else (ref_country.name if ref_country else None)
         ),
@@ -392,6 +324,113 @@ def analyze(
         "skips": skips.as_dict(),
     }
     return Analysis(stats, ranks, kept_q, keep, summary)
+
+
+def _complete_questions(
+    matrix: ScoreMatrix, keep: list[int], skips: SkipLog
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kept countries' scores of the questions scored for all of them, and those
+    questions' indices; every other question is a skip."""
+    vals = matrix.values[:, keep].astype(np.float64)
+    qmask = ~np.isnan(vals).any(axis=1)
+    qs = matrix.questions
+    for i in np.flatnonzero(~qmask):
+        skips.add(
+            "question with a missing score",
+            detail=f"question {qs['question_id'].iloc[i]}: "
+            f"{int(np.isnan(vals[i]).sum())} countries without a score",
+        )
+    kept_q = np.flatnonzero(qmask)
+    if kept_q.size == 0:
+        raise AuditkitError(f"{matrix.model}: no question has a score for every selected country")
+    return vals[kept_q], kept_q
+
+
+def _reference(
+    reference: str, names: list[str], codes: list[str | None]
+) -> tuple[Country | None, int | None]:
+    """The reference country and its column among the analysed ones (None: not analysed)."""
+    ref_country = lookup(reference) if reference else None
+    if ref_country is not None:
+        for j, (n, c) in enumerate(zip(names, codes)):
+            if (ref_country.iso3 and c == ref_country.iso3) or n == ref_country.name:
+                return ref_country, j
+    return ref_country, None
+
+
+def _country_stats(
+    names: list[str],
+    codes: list[str | None],
+    vals: np.ndarray,
+    ranks: np.ndarray,
+    negative: np.ndarray,
+    favourable: str,
+    ref_idx: int | None,
+    bootstrap: tuple[int, float, int],
+) -> tuple[pd.DataFrame, float | None]:
+    """One row per country (unsorted): mean and final rank, bootstrap CI, and the win rates
+    against the reference; and the share of countries ranked below the reference."""
+    from scipy.stats import rankdata
+
+    n_q = vals.shape[0]
+    total = ranks.sum(axis=0)
+    mean_rank = total / n_q
+    lo, hi = bootstrap_mean_ci_columns(ranks, *bootstrap)
+    stats = pd.DataFrame(
+        {
+            "country": names,
+            "iso3": codes,
+            "mean_rank": mean_rank,
+            "rank": rankdata(mean_rank, method="min").astype(int),
+            "total_rank": total,
+            "ci_low": lo,
+            "ci_high": hi,
+        }
+    )
+    if ref_idx is None:
+        return stats, None
+    n_pos, n_neg = int((~negative).sum()), int(negative.sum())
+    wins = wins_against(vals, negative, favourable, ref_idx)
+    stats["positive_wins"] = wins[~negative].sum(axis=0)
+    stats["negative_wins"] = wins[negative].sum(axis=0)
+    stats["win_rate_positive"] = stats["positive_wins"] / n_pos if n_pos else np.nan
+    stats["win_rate_negative"] = stats["negative_wins"] / n_neg if n_neg else np.nan
+    stats["win_rate"] = (stats["positive_wins"] + stats["negative_wins"]) / n_q
+    others = np.arange(len(names)) != ref_idx
+    return stats, float(np.mean(mean_rank[others] > mean_rank[ref_idx]))
+
+
+def _country_entry(row: pd.Series, with_wins: bool, categories: list[str]) -> dict[str, Any]:
+    e = {
+        k: row[k]
+        for k in ("country", "iso3", "mean_rank", "rank", "total_rank", "ci_low", "ci_high")
+    }
+    if with_wins:
+        for k in ("positive_wins", "negative_wins", "win_rate_positive", "win_rate_negative"):
+            e[k] = row[k]
+    e["category_mean_ranks"] = {c: row[f"category_mean_rank:{c}"] for c in categories}
+    return e
+
+
+def _ranking_rule(
+    favourable: str, ties: str, n_resamples: int, confidence: float, seed: int
+) -> dict[str, Any]:
+    direction = (
+        "higher score = more favourable"
+        if favourable == "higher"
+        else "lower score (loss) = more likely = more favourable"
+    )
+    return {
+        "rule": f"per question, rank 1 = most favourable ({direction}; "
+        "negative-sentiment questions inverted); mean rank = total rank / questions",
+        "ties": ties,
+        "bootstrap": {
+            "n_resamples": n_resamples,
+            "confidence": confidence,
+            "seed": seed,
+            "over": "questions",
+        },
+    }
 
 
 def ranking_correlations(analyses: dict[str, Analysis]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The Python API behind `probe-rm --probes languages` (or a parallel CSV/JSONL) and
 `probe-rm --pairs`: scoring, analysis and the run folder, for one model or several.
 
-Called from ``probe_rm`` (auditkit.probes.api) with its arguments. Several models: one
+Called from ``run_probe`` (auditkit.probes.api) with the run. Several models: one
 subfolder each, and a top summary with the language x model table (mean rank or accuracy per
 language and model) and, for the language probe, the Spearman matrix between the models'
 language rankings.
@@ -9,204 +9,186 @@ language rankings.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from auditkit.audit import SUMMARY_FILE, build_record, write_record
+from auditkit.audit import SUMMARY_FILE
 from auditkit.errors import AuditkitError
 from auditkit.io import slug, write_json, write_parquet
-from auditkit.modeling import LoadOptions
+from auditkit.probes.run_context import (
+    ProbeRun,
+    score_models,
+    torch_threads,
+    unique_names,
+    write_run_record,
+)
+from auditkit.probes.scoring import SCORES_FILE
 from auditkit.skips import SkipLog
 
 PAIR_OUTCOMES_FILE = "pair_outcomes.parquet"
 
 
-def run_conversation_probe(
-    *,
-    models: list[str],
-    pairs: Sequence[str] | None,
-    probes: str,
-    out: Path,
-    config: dict[str, Any],
-    started: str,
-    t0: float,
-    build_kwargs: dict[str, Any],
-    opts: LoadOptions,
-    engine: str,
-    token_budget: int | None,
-    max_batch_size: int,
-    reuse_prefix: bool,
-    question_chunk: int,
-    limit: int | None,
-    reference_language: str,
-    languages: Sequence[str] | None,
-    prompt_variants: Sequence[str],
-    pairs_format: str | None,
-    pairs_split: str | None,
-    pairs_language: str,
-    language_labeller: Callable[[list[str]], list[str]] | None,
-    n_resamples: int,
-    seed: int,
-    progress: bool,
-) -> dict[str, Any]:
+def run_conversation_probe(run: ProbeRun) -> dict[str, Any]:
+    """Score parallel-text rows (language probe) or preference pairs with every model."""
     from auditkit.facts.languages import normalise_code
-    from auditkit.modeling import require_torch
-    from auditkit.probes import language_probe, pairwise
-    from auditkit.probes.parallel import expand_variants, load_parallel_set, row_chunks
+    from auditkit.probes.parallel import row_chunks
 
-    if not models:
+    if not run.models:
         raise AuditkitError("give a MODEL to score")
-    reference = normalise_code(reference_language)
+    reference = normalise_code(run.config.reference_language)
     skips = SkipLog()
-    inputs: list[dict[str, Any]] = []
-    if pairs:
-        from auditkit.corpora import open_corpus
-
-        all_pairs = []
-        for spec in pairs:
-            corpus = open_corpus(spec, format=pairs_format, split=pairs_split, skips=skips)
-            found = pairwise.pairs_from_utterances(corpus.iter_utterances(), skips)
-            if not found:
-                raise AuditkitError(f"{spec}: no chosen/rejected pairs found")
-            if limit is not None:
-                found = found[:limit]
-            inputs.append({**corpus.describe(), "pairs": len(found)})
-            all_pairs.extend(found)
-        labels = pairwise.label_pairs(all_pairs, language_labeller, pairs_language)
-        rows = pairwise.pair_rows(all_pairs, labels)
-        kind = "pairs"
+    if run.config.pairs:
+        kind, (rows, inputs) = "pairs", _pair_rows(run, skips)
     else:
-        pset = load_parallel_set(probes).subset(limit, languages)
-        language_probe.check_reference(pset.languages, reference)
-        rows, vskips = expand_variants(pset, reference, prompt_variants)
-        skips.merge(vskips)
-        inputs.append(
-            {
-                "probe_set": pset.name,
-                **pset.source,
-                "items": len(pset.items),
-                "languages": len(pset.languages),
-            }
-        )
-        kind = "languages"
-    threads = int(require_torch().get_num_threads())
-    chunks = row_chunks(rows, question_chunk)
-    if engine == "ray":
-        from auditkit.raytools import init_ray
-
-        init_ray(config.get("ray_address"), None)
-    scored = language_probe.score_models(
-        models,
-        build_kwargs,
-        opts,
-        chunks,
-        engine=engine,
-        token_budget=token_budget,
-        max_batch_size=max_batch_size,
-        reuse_prefix=reuse_prefix,
-        threads=threads,
-        progress=progress,
-    )
-    engine_info: dict[str, Any] = {
-        "name": engine,
-        "question_chunk": question_chunk,
-        "chunks": len(chunks),
-        "torch_threads": threads,
-    }
-    names = [s[0] for s in scored]
-    if len(set(names)) != len(names):
-        names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
+        kind, (rows, inputs) = "languages", _parallel_rows(run, reference, skips)
+    threads = torch_threads()
+    chunks = row_chunks(rows, run.config.question_chunk)
+    scored = score_models(run, chunks, None, threads)
+    engine = run.engine_info(len(chunks), threads)
+    names = unique_names([s.name for s in scored])
     components: dict[str, Any] = {}
     summaries: dict[str, dict[str, Any]] = {}
     folders: dict[str, Path] = {}
-    for n, (_, long, model_id, comps, info) in zip(names, scored):
-        components[n] = comps
-        if info:
-            engine_info.setdefault("models", {})[n] = {
-                k: v for k, v in info.items() if k != "wall_s"
-            }
-        long = long.copy()
+    for n, s in zip(names, scored):
+        components[n] = s.components
+        if s.ray:
+            engine.setdefault("models", {})[n] = s.ray
+        long = s.long.copy()
         long["model"] = n
-        d = out if len(scored) == 1 else out / slug(n)
-        folders[n] = d
+        folders[n] = run.out if len(scored) == 1 else run.out / slug(n)
         if kind == "languages":
-            stats, summary, ranks = language_probe.analyze_languages(
-                long, reference, n_resamples, seed=seed, skips=skips
-            )
-            summary.update({"probe_set": inputs[0]["probe_set"], "model_id": model_id})
-            language_probe.write_language_run(d, long, stats, summary, ranks)
+            extra = {"probe_set": inputs[0]["probe_set"], "model_id": s.model_id}
+            summaries[n] = _write_language_model(run, long, folders[n], reference, skips, extra)
         else:
-            outcomes = pairwise.pair_outcomes(long)
-            summary = {
-                "kind": "probe-rm",
-                "probe": "pairs",
-                "model": n,
-                "model_id": model_id,
-                "revision": long["revision"].iloc[0]
-                if isinstance(long["revision"].iloc[0], str)
-                else None,
-                "scorer": str(long["scorer"].iloc[0]),
-                "score": str(long["score_name"].iloc[0]),
-                "favourable": str(long["favourable"].iloc[0]),
-                "n_pairs": len(outcomes),
-                "language_source": _language_sources(outcomes),
-                "pairwise_accuracy": pairwise.accuracy_by_language(outcomes, reference),
-                "skips": skips.as_dict(),
-            }
-            d.mkdir(parents=True, exist_ok=True)
-            from auditkit.probes.api import SCORES_FILE
-
-            write_parquet(long, d / SCORES_FILE)
-            write_parquet(outcomes, d / PAIR_OUTCOMES_FILE)
-            write_json(d / SUMMARY_FILE, summary)
-        summaries[n] = summary
-    find = language_probe.findings if kind == "languages" else pairwise.findings
-    if len(scored) == 1:
-        summary = next(iter(summaries.values()))
-        findings = find(summary)
-    else:
-        summary = {
-            "kind": "probe-rm",
-            "probe": kind,
-            "models": {
-                n: {"folder": str(folders[n].relative_to(out)), **find(s)}
-                for n, s in summaries.items()
-            },
-            "language_by_model": language_by_model(summaries, kind),
-        }
-        if kind == "languages":
-            from auditkit.probes.slot_analysis import filler_ranking_correlations
-
-            summary["ranking_correlations"] = filler_ranking_correlations(
-                {
-                    n: {e["code"]: e["mean_rank"] for e in s["languages"]}
-                    for n, s in summaries.items()
-                }
-            )
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / SUMMARY_FILE, summary)
-        findings = {"models": {n: find(s) for n, s in summaries.items()}}
-    record = build_record(
-        "probe-rm",
-        config,
-        inputs,
-        components,
-        findings,
-        started,
-        extra={
-            "timings": {"total_s": round(time.perf_counter() - t0, 3)},
-            "engine": engine_info,
-        },
-    )
-    write_record(out, record)
-    if len(scored) > 1:
-        for d in folders.values():
-            write_record(d, record)
+            summaries[n] = _write_pairs_model(long, folders[n], n, s.model_id, reference, skips)
+    summary, findings = _combine(run.out, kind, summaries, folders)
+    subfolders = list(folders.values()) if len(scored) > 1 else []
+    write_run_record(run, inputs, components, findings, engine=engine, subfolders=subfolders)
     return summary
+
+
+def _pair_rows(run: ProbeRun, skips: SkipLog) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The rows of every chosen/rejected pair of --pairs, labelled with their language."""
+    from auditkit.corpora import open_corpus
+    from auditkit.probes import pairwise
+
+    c = run.config
+    all_pairs, inputs = [], []
+    for spec in c.pairs or ():
+        corpus = open_corpus(spec, format=c.pairs_format, split=c.pairs_split, skips=skips)
+        found = pairwise.pairs_from_utterances(corpus.iter_utterances(), skips)
+        if not found:
+            raise AuditkitError(f"{spec}: no chosen/rejected pairs found")
+        if c.limit is not None:
+            found = found[: c.limit]
+        inputs.append({**corpus.describe(), "pairs": len(found)})
+        all_pairs.extend(found)
+    labels = pairwise.label_pairs(all_pairs, run.language_labeller, c.pairs_language)
+    return pairwise.pair_rows(all_pairs, labels), inputs
+
+
+def _parallel_rows(
+    run: ProbeRun, reference: str, skips: SkipLog
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The rows of the parallel probe set in its prompt variants."""
+    from auditkit.probes import language_probe
+    from auditkit.probes.parallel import expand_variants, load_parallel_set
+
+    c = run.config
+    pset = load_parallel_set(c.probes).subset(c.limit, c.languages)
+    language_probe.check_reference(pset.languages, reference)
+    rows, vskips = expand_variants(pset, reference, c.prompt_variants)
+    skips.merge(vskips)
+    source = {
+        "probe_set": pset.name,
+        **pset.source,
+        "items": len(pset.items),
+        "languages": len(pset.languages),
+    }
+    return rows, [source]
+
+
+def _write_language_model(
+    run: ProbeRun,
+    long: pd.DataFrame,
+    folder: Path,
+    reference: str,
+    skips: SkipLog | None,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    from auditkit.probes import language_probe
+
+    c = run.config
+    stats, summary, ranks = language_probe.analyze_languages(
+        long, reference, c.n_resamples, seed=c.seed, skips=skips
+    )
+    summary.update(extra)
+    language_probe.write_language_run(folder, long, stats, summary, ranks)
+    return summary
+
+
+def _write_pairs_model(
+    long: pd.DataFrame, folder: Path, name: str, model_id: str, reference: str, skips: SkipLog
+) -> dict[str, Any]:
+    from auditkit.probes import pairwise
+
+    outcomes = pairwise.pair_outcomes(long)
+    revision = long["revision"].iloc[0]
+    summary = {
+        "kind": "probe-rm",
+        "probe": "pairs",
+        "model": name,
+        "model_id": model_id,
+        "revision": revision if isinstance(revision, str) else None,
+        "scorer": str(long["scorer"].iloc[0]),
+        "score": str(long["score_name"].iloc[0]),
+        "favourable": str(long["favourable"].iloc[0]),
+        "n_pairs": len(outcomes),
+        "language_source": _language_sources(outcomes),
+        "pairwise_accuracy": pairwise.accuracy_by_language(outcomes, reference),
+        "skips": skips.as_dict(),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet(long, folder / SCORES_FILE)
+    write_parquet(outcomes, folder / PAIR_OUTCOMES_FILE)
+    write_json(folder / SUMMARY_FILE, summary)
+    return summary
+
+
+def _combine(
+    out: Path, kind: str, summaries: dict[str, dict[str, Any]], folders: dict[str, Path]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run's summary and findings: one model's, or the comparison of several (written)."""
+    from auditkit.probes import language_probe, pairwise
+
+    find = language_probe.findings if kind == "languages" else pairwise.findings
+    if len(summaries) == 1:
+        summary = next(iter(summaries.values()))
+        return summary, find(summary)
+    summary = {
+        "kind": "probe-rm",
+        "probe": kind,
+        "models": {
+            n: {"folder": str(folders[n].relative_to(out)), **find(s)} for n, s in summaries.items()
+        },
+        "language_by_model": language_by_model(summaries, kind),
+    }
+    if kind == "languages":
+        summary["ranking_correlations"] = _language_ranking_correlations(summaries)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / SUMMARY_FILE, summary)
+    return summary, {"models": {n: find(s) for n, s in summaries.items()}}
+
+
+def _language_ranking_correlations(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    from auditkit.probes.slot_analysis import filler_ranking_correlations
+
+    return filler_ranking_correlations(
+        {n: {e["code"]: e["mean_rank"] for e in s["languages"]} for n, s in summaries.items()}
+    )
 
 
 def _language_sources(outcomes: pd.DataFrame) -> dict[str, int]:
@@ -241,8 +223,6 @@ def language_by_model(summaries: dict[str, dict[str, Any]], kind: str) -> dict[s
 
 def language_scores_file(path: str | Path) -> Path | None:
     """The scores.parquet of a language-probe run (the file or its run folder), else None."""
-    from auditkit.probes.api import SCORES_FILE
-
     p = Path(path)
     if p.is_dir():
         p = p / SCORES_FILE
@@ -257,70 +237,27 @@ def language_scores_file(path: str | Path) -> Path | None:
     return p if {"item_id", "variant", "language", "score", "model"} <= names else None
 
 
-def analyze_language_score_files(
-    files: Sequence[Path],
-    *,
-    out: Path,
-    config: dict[str, Any],
-    started: str,
-    t0: float,
-    reference_language: str,
-    n_resamples: int,
-    seed: int,
-) -> dict[str, Any]:
+def analyze_language_score_files(run: ProbeRun, files: Sequence[Path]) -> dict[str, Any]:
     """`probe-rm --scores RUN`: the language analysis again on existing language-probe scores
     (another reference language, bootstrap or seed), no model; one subfolder per model."""
     from auditkit.facts.languages import normalise_code
     from auditkit.io import sha256_file
     from auditkit.probes import language_probe
 
-    reference = normalise_code(reference_language)
-    keep = [c for c in language_probe.LONG_COLUMNS]
+    reference = normalise_code(run.config.reference_language)
     parts, inputs = [], []
     for f in files:
         df = pd.read_parquet(f)
         inputs.append({"path": str(f), "sha256": sha256_file(f), "rows": len(df)})
-        parts.append(df[[c for c in keep if c in df.columns]])
+        parts.append(df[[c for c in language_probe.LONG_COLUMNS if c in df.columns]])
     long_all = pd.concat(parts, ignore_index=True)
     models = list(dict.fromkeys(long_all["model"]))
     summaries, folders = {}, {}
     for m in models:
         long = long_all[long_all["model"] == m].reset_index(drop=True)
         language_probe.check_reference(list(dict.fromkeys(long["language"])), reference)
-        stats, summary, ranks = language_probe.analyze_languages(
-            long, reference, n_resamples, seed=seed
-        )
-        d = out if len(models) == 1 else out / slug(m)
-        folders[m] = d
-        language_probe.write_language_run(d, long, stats, summary, ranks)
-        summaries[m] = summary
-    if len(models) == 1:
-        summary = summaries[models[0]]
-        findings = language_probe.findings(summary)
-    else:
-        from auditkit.probes.slot_analysis import filler_ranking_correlations
-
-        summary = {
-            "kind": "probe-rm",
-            "probe": "languages",
-            "models": {
-                n: {"folder": str(folders[n].relative_to(out)), **language_probe.findings(s)}
-                for n, s in summaries.items()
-            },
-            "language_by_model": language_by_model(summaries, "languages"),
-            "ranking_correlations": filler_ranking_correlations(
-                {
-                    n: {e["code"]: e["mean_rank"] for e in s["languages"]}
-                    for n, s in summaries.items()
-                }
-            ),
-        }
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / SUMMARY_FILE, summary)
-        findings = {"models": {n: language_probe.findings(s) for n, s in summaries.items()}}
-    record = build_record(
-        "probe-rm", config, inputs, {}, findings, started,
-        extra={"timings": {"total_s": round(time.perf_counter() - t0, 3)}},
-    )  # fmt: skip
-    write_record(out, record)
+        folders[m] = run.out if len(models) == 1 else run.out / slug(m)
+        summaries[m] = _write_language_model(run, long, folders[m], reference, None, {})
+    summary, findings = _combine(run.out, "languages", summaries, folders)
+    write_run_record(run, inputs, {}, findings)
     return summary

@@ -17,13 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditkit.errors import AuditkitError
-from auditkit.probes.scorers import (
-    STARLING_PROMPT,
-    Rendering,
-    ScoredText,
-    Scorer,
-    _chat_text,
-)
+from auditkit.probes.scorers.base import Rendering, ScoredText, Scorer, chat_text
+from auditkit.probes.scorers.starling import STARLING_PROMPT
 
 Turn = tuple[str, str]  # (role: system | user | assistant, text)
 
@@ -60,16 +55,16 @@ def render_conversation(scorer: Scorer, turns: Sequence[Turn], response: str) ->
     msgs = _messages(turns)
     full_msgs = msgs + [{"role": "assistant", "content": response}]
     if kind == "seq-cls":
-        return Rendering(response, _chat_text(tok, full_msgs, add_generation_prompt=False))
+        return Rendering(response, chat_text(tok, full_msgs, add_generation_prompt=False))
     if kind == "dpo":
-        prompt = _chat_text(tok, msgs, add_generation_prompt=True)
-        return Rendering(response, _chat_text(tok, full_msgs, False), prompt)
+        prompt = chat_text(tok, msgs, add_generation_prompt=True)
+        return Rendering(response, chat_text(tok, full_msgs, False), prompt)
     if kind == "lm":
         fmt = getattr(scorer, "prompt_format", None)
         if fmt and len(turns) == 1:
             prompt = fmt.format(question=turns[0][1])
         elif getattr(scorer, "use_chat_template", True):
-            prompt = _chat_text(tok, msgs, add_generation_prompt=True)
+            prompt = chat_text(tok, msgs, add_generation_prompt=True)
         else:
             prompt = "\n".join(t for _, t in turns)
         prompt = prompt.rstrip()

@@ -16,14 +16,6 @@ from functools import lru_cache
 from auditkit.errors import AuditkitError
 from auditkit.facts import countries as _facts
 
-# The package's one country table (auditkit/facts/countries.py) resolves names: its aliases
-# (the study's Natural Earth names, Gallup's, everyday short forms) and the places with no code.
-ALIASES: dict[str, str] = {
-    **{k: v for k, v in _facts.table_data()["aliases"].items() if v},
-    **_facts.table_data()["abbreviations"],
-}
-NO_ISO_CODE: frozenset[str] = _facts.no_code_names()
-
 # Names that take "the" in running English although no keyword below gives it away.
 _ARTICLE_NAMES = frozenset(
     {
@@ -84,11 +76,6 @@ def lookup(name: str) -> Country:
     """A Country for any known spelling; the display name is kept as given."""
     name = name.strip()
     return Country(name=name, iso3=iso3(name), takes_article=takes_article(name))
-
-
-def same_country(a: str, b: str) -> bool:
-    ca, cb = iso3(a), iso3(b)
-    return (ca is not None and ca == cb) or a.strip() == b.strip()
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,6 @@ reward.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import pandas as pd
 from auditkit.errors import AuditkitError
 from auditkit.facts.languages import language_name
 from auditkit.io import write_json, write_parquet
-from auditkit.modeling import LoadOptions
 from auditkit.probes.slot_analysis import (
     MAX_UNKNOWN_TOKEN_RATE,
     MIN_BYTES_PER_TOKEN,
@@ -39,57 +37,6 @@ LONG_COLUMNS = (
     "language", "prompt", "response", "n_tokens", "truncated", "response_tokens",
     "response_unknown_tokens", "response_bytes", "score",
 )  # fmt: skip
-
-
-def score_models(
-    models: Sequence[str],
-    build_kwargs: dict[str, Any],
-    opts: LoadOptions,
-    chunks: Sequence[Sequence[Any]],
-    *,
-    engine: str,
-    token_budget: int | None,
-    max_batch_size: int,
-    reuse_prefix: bool,
-    threads: int,
-    progress: bool,
-) -> list[tuple[str, pd.DataFrame, str, dict[str, Any], dict[str, Any]]]:
-    """Score conversation-row chunks with every model: (display name, long scores, model id,
-    components, engine info) per model."""
-    from auditkit.probes.parallel import score_row_chunks
-    from auditkit.probes.scorers import KNOWN_MODELS, build_scorer
-
-    out = []
-    for name in models:
-        kw = {**build_kwargs, "model": name}
-        t = time.perf_counter()
-        if engine == "ray":
-            from auditkit.probes.ray_engine import score_on_ray
-
-            long, info = score_on_ray(
-                kw,
-                opts,
-                chunks,
-                None,
-                token_budget=token_budget,
-                max_batch_size=max_batch_size,
-                reuse_prefix=reuse_prefix,
-                threads=threads,
-                progress=progress,
-            )
-            model_id, comps = info.pop("model_id"), info.pop("components")
-            info.pop("load_s", None)
-        else:
-            sc = build_scorer(opts=opts, **kw)
-            long = score_row_chunks(
-                sc, chunks, token_budget, max_batch_size, progress, reuse_prefix
-            )
-            model_id, comps, info = sc.model_id, sc.components(), {}
-            del sc
-        info["wall_s"] = round(time.perf_counter() - t, 3)
-        display = name if name in KNOWN_MODELS else model_id
-        out.append((display, long, model_id, comps, info))
-    return out
 
 
 def tokenization_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -116,16 +63,7 @@ def analyze_languages(
     if long["model"].nunique() != 1:
         raise ValueError("expected one model's scores")
     favourable = str(long["favourable"].iloc[0])
-    rows = list(dict.fromkeys(zip(long["item_id"], long["variant"])))
-    langs = list(dict.fromkeys(long["language"]))
-    wide = long.pivot_table(
-        index=["item_id", "variant"],
-        columns="language",
-        values="score",
-        aggfunc="first",
-        dropna=False,
-    ).reindex(index=pd.MultiIndex.from_tuples(rows), columns=langs)
-    values = wide.to_numpy(dtype=np.float64)
+    rows, langs, values = _row_by_language(long)
     before, skips = skips, SkipLog()
     if before is not None:
         skips.merge(before)
@@ -135,28 +73,72 @@ def analyze_languages(
                 "row without a score for every language",
                 detail=f"{item}/{variant}: {int(np.isnan(row).sum())} languages missing",
             )
+    bootstrap = (n_resamples, confidence, seed)
     fa = rank_fillers(
-        values,
-        langs,
-        [language_name(c) for c in langs],
-        [v for _, v in rows],
-        favourable,
-        reference,
-        n_resamples,
-        confidence,
-        seed,
-    )
+        values, langs, [language_name(c) for c in langs], [v for _, v in rows], favourable,
+        reference, *bootstrap,
+    )  # fmt: skip
     stats = fa.stats
-    kept = values[fa.kept_rows]
     ref_found = reference in langs
     if ref_found:
-        diffs = kept - kept[:, [langs.index(reference)]]
-        gap = diffs.mean(axis=0)
-        lo, hi = bootstrap_mean_ci_columns(diffs, n_resamples, confidence, seed)
-        gaps = pd.DataFrame(
-            {"code": langs, "mean_gap_to_reference": gap, "gap_ci_low": lo, "gap_ci_high": hi}
+        stats = stats.merge(
+            _gaps(values[fa.kept_rows], langs, reference, bootstrap), on="code", how="left"
         )
-        stats = stats.merge(gaps, on="code", how="left")
+    stats = _with_tokenization(stats, long)
+    truncated = (
+        long.groupby("language")["truncated"].sum() if "truncated" in long.columns else pd.Series()
+    )
+    entries = [
+        _language_entry(r, fa.summary["categories"], ref_found, truncated)
+        for _, r in stats.iterrows()
+    ]
+    summary = _language_summary(long, rows, langs, fa.summary, entries, stats, reference, bootstrap)
+    summary["skips"] = skips.as_dict()
+    ranks = np.full(values.shape, np.nan)
+    ranks[fa.kept_rows] = fa.ranks
+    rank_of = {
+        (item, variant, lang): ranks[i, j]
+        for i, (item, variant) in enumerate(rows)
+        for j, lang in enumerate(langs)
+    }
+    per_row = pd.Series(
+        [rank_of[k] for k in zip(long["item_id"], long["variant"], long["language"])],
+        index=long.index,
+    )
+    return stats, summary, per_row
+
+
+def _row_by_language(long: pd.DataFrame) -> tuple[list[tuple[Any, Any]], list[str], np.ndarray]:
+    """The (item, variant) rows, the languages, and the row x language score matrix."""
+    rows = list(dict.fromkeys(zip(long["item_id"], long["variant"])))
+    langs = list(dict.fromkeys(long["language"]))
+    wide = long.pivot_table(
+        index=["item_id", "variant"],
+        columns="language",
+        values="score",
+        aggfunc="first",
+        dropna=False,
+    ).reindex(index=pd.MultiIndex.from_tuples(rows), columns=langs)
+    return rows, langs, wide.to_numpy(dtype=np.float64)
+
+
+def _gaps(
+    kept: np.ndarray, langs: list[str], reference: str, bootstrap: tuple[int, float, int]
+) -> pd.DataFrame:
+    """Each language's mean score gap to the reference in the same row, with its CI."""
+    diffs = kept - kept[:, [langs.index(reference)]]
+    lo, hi = bootstrap_mean_ci_columns(diffs, *bootstrap)
+    return pd.DataFrame(
+        {
+            "code": langs,
+            "mean_gap_to_reference": diffs.mean(axis=0),
+            "gap_ci_low": lo,
+            "gap_ci_high": hi,
+        }
+    )
+
+
+def _with_tokenization(stats: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
     tok = tokenization_table(long)
     stats = stats.merge(
         tok[["unknown_token_rate", "bytes_per_token", "response_tokens"]],
@@ -167,33 +149,46 @@ def analyze_languages(
     stats["tokenization_flag"] = [
         _flag(u, b) for u, b in zip(stats["unknown_token_rate"], stats["bytes_per_token"])
     ]
-    categories = fa.summary["categories"]
-    truncated = (
-        long.groupby("language")["truncated"].sum() if "truncated" in long.columns else pd.Series()
-    )
+    return stats
 
-    def entry(r: pd.Series) -> dict[str, Any]:
-        e = filler_entry(r, categories)
-        if ref_found:
-            e["mean_gap_to_reference"] = float(r["mean_gap_to_reference"])
-            e["gap_ci_low"] = float(r["gap_ci_low"])
-            e["gap_ci_high"] = float(r["gap_ci_high"])
-        e["truncated_rows"] = int(truncated.get(r["code"], 0))
-        e["tokenization"] = {
-            "unknown_token_rate": float(r["unknown_token_rate"]),
-            "bytes_per_token": float(r["bytes_per_token"]),
-            "flag": r["tokenization_flag"],
-        }
-        return e
 
+def _language_entry(
+    r: pd.Series, categories: Any, ref_found: bool, truncated: pd.Series
+) -> dict[str, Any]:
+    e = filler_entry(r, categories)
+    if ref_found:
+        e["mean_gap_to_reference"] = float(r["mean_gap_to_reference"])
+        e["gap_ci_low"] = float(r["gap_ci_low"])
+        e["gap_ci_high"] = float(r["gap_ci_high"])
+    e["truncated_rows"] = int(truncated.get(r["code"], 0))
+    e["tokenization"] = {
+        "unknown_token_rate": float(r["unknown_token_rate"]),
+        "bytes_per_token": float(r["bytes_per_token"]),
+        "flag": r["tokenization_flag"],
+    }
+    return e
+
+
+def _language_summary(
+    long: pd.DataFrame,
+    rows: list[tuple[Any, Any]],
+    langs: list[str],
+    s: dict[str, Any],
+    entries: list[dict[str, Any]],
+    stats: pd.DataFrame,
+    reference: str,
+    bootstrap: tuple[int, float, int],
+) -> dict[str, Any]:
+    """The summary of one model's language probe (without its skips)."""
+    first = long.iloc[0]
+    favourable = str(first["favourable"])
     direction = (
         "higher score = more favourable"
         if favourable == "higher"
         else "lower score (loss) = more likely = more favourable"
     )
-    first = long.iloc[0]
-    s = fa.summary
-    summary: dict[str, Any] = {
+    n_resamples, confidence, seed = bootstrap
+    return {
         "kind": "probe-rm",
         "probe": "languages",
         "slot": {"kind": "language", "fillers": len(langs)},
@@ -215,9 +210,9 @@ def analyze_languages(
         },
         "n_items": len(dict.fromkeys(i for i, _ in rows)),
         "n_rows": s["n_rows"],
-        "rows_by_variant": {c: sum(1 for _, v in rows if v == c) for c in categories},
+        "rows_by_variant": {c: sum(1 for _, v in rows if v == c) for c in s["categories"]},
         "n_languages": len(langs),
-        "languages": [entry(r) for _, r in stats.iterrows()],
+        "languages": entries,
         "reference_language": reference,
         "reference_found": s["reference_found"],
         "reference_rank": s["reference_rank"],
@@ -234,20 +229,7 @@ def analyze_languages(
             "min_bytes_per_token": MIN_BYTES_PER_TOKEN,
             "flagged": [c for c, f in zip(stats["code"], stats["tokenization_flag"]) if f],
         },
-        "skips": skips.as_dict(),
     }
-    ranks = np.full(values.shape, np.nan)
-    ranks[fa.kept_rows] = fa.ranks
-    rank_of = {
-        (item, variant, lang): ranks[i, j]
-        for i, (item, variant) in enumerate(rows)
-        for j, lang in enumerate(langs)
-    }
-    per_row = pd.Series(
-        [rank_of[k] for k in zip(long["item_id"], long["variant"], long["language"])],
-        index=long.index,
-    )
-    return stats, summary, per_row
 
 
 def _flag(unk: float, bpt: float) -> str | None:
@@ -276,7 +258,7 @@ def write_language_run(
     out_dir: Path, long: pd.DataFrame, stats: pd.DataFrame, summary: dict[str, Any], ranks
 ) -> dict[str, Any]:
     from auditkit.audit import SUMMARY_FILE
-    from auditkit.probes.api import SCORES_FILE
+    from auditkit.probes.scoring import SCORES_FILE
 
     out_dir.mkdir(parents=True, exist_ok=True)
     long = long.copy()

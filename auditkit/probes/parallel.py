@@ -26,7 +26,6 @@ import pandas as pd
 
 from auditkit.errors import AuditkitError, InputError
 from auditkit.facts.languages import UNDETERMINED, normalise_code
-from auditkit.probes.batching import run_batches, run_group_with_prefix
 from auditkit.skips import SkipLog
 
 BUILTIN = "languages"
@@ -265,14 +264,13 @@ def score_rows(
     float tolerance), and with ``reuse_prefix`` each group's shared token prefix (the prompt
     every language or both sides of a pair share) runs once.
     """
-    from auditkit.console import make_progress
-    from auditkit.probes.batching import default_token_budget
     from auditkit.probes.conversations import (
         context_length,
         render_conversations,
         response_token_stats,
         truncate_left,
     )
+    from auditkit.probes.scoring import score_sequences
 
     rendered = render_conversations(scorer, [(r.turns, r.response) for r in rows])
     # Longer than the model's context: cut on the left, as the study's Starling scoring did
@@ -280,33 +278,17 @@ def score_rows(
     limit = context_length(scorer)
     cuts = [truncate_left(x.encoded, limit) for x in rendered]
     encoded = [e for e, _ in cuts]
-    budget = token_budget or default_token_budget(scorer.device)
-    scores = np.full(len(rows), np.nan)
     groups: list[tuple[int, int]] = []
     for i, r in enumerate(rows):
         if groups and rows[groups[-1][0]].group == r.group:
             groups[-1] = (groups[-1][0], i + 1)
         else:
             groups.append((i, i + 1))
-    with make_progress("seq", disable=not progress) as bar:
-        task = bar.add_task(f"scoring {scorer.model_id}", total=len(rows))
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-            if on_scored is not None:
-                on_scored(n)
-
-        if not (reuse_prefix and scorer.supports_prefix):
-            if encoded:
-                scores, budget = run_batches(
-                    encoded, scorer.score_batch, scorer.pad_id, budget, max_batch_size, advance
-                )
-        else:
-            for a, b in groups:
-                s, budget = run_group_with_prefix(
-                    encoded[a:b], scorer, budget, max_batch_size, advance, min_group_size=2
-                )
-                scores[a:b] = s
+    # a row alone in its group shares its prefix with nothing: plain batches for it
+    scores, budget = score_sequences(
+        scorer, encoded, groups, token_budget, max_batch_size, reuse_prefix, progress, on_scored,
+        min_group_size=2,
+    )  # fmt: skip
     stats = response_token_stats(scorer, [r.response for r in rows])
     fields = {k: [getattr(r, k) for r in rows] for k in (rows[0].FIELDS if rows else ())}
     df = pd.DataFrame(
@@ -339,7 +321,7 @@ def score_row_chunks(
 ) -> pd.DataFrame:
     """The local engine: ``score_rows`` on each chunk in turn, one progress bar."""
     from auditkit.console import make_progress
-    from auditkit.probes.api import concat_chunks
+    from auditkit.probes.scoring import concat_chunks
 
     parts, budget = [], token_budget
     with make_progress("seq", disable=not progress) as bar:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -73,7 +73,7 @@ class ScoringActor:
         max_batch_size: int,
         reuse_prefix: bool,
     ) -> tuple[int, pd.DataFrame]:
-        from auditkit.probes.api import score_questions
+        from auditkit.probes.scoring import score_questions
 
         try:
             df = score_questions(
@@ -163,12 +163,9 @@ def score_on_ray(
     the scorer's model id and components (as the actors saw them), the actor count, the torch
     threads each actor runs with, how many chunks each scored, and the load time.
     """
-    from auditkit.console import make_progress
-    from auditkit.probes.api import concat_chunks
+    from auditkit.probes.scoring import concat_chunks
 
     ray = require_ray()
-    from ray.exceptions import RayError
-
     n_actors, resources, device = plan_actors(ray, threads, len(chunks), opts.device)
     actor_opts = dataclasses.replace(opts, device=device)
     remote_cls = ray.remote(ScoringActor)
@@ -177,57 +174,21 @@ def score_on_ray(
         remote_cls.options(**resources).remote({**build_kwargs, "opts": actor_opts}, threads)
         for _ in range(n_actors)
     ]
-    parts: list[pd.DataFrame | None] = [None] * len(chunks)
-    per_actor = [0] * n_actors
     try:
-        try:
-            described = ray.get([a.describe.remote() for a in actors])
-        except RayError as e:
-            raise _unwrap(e) from None
+        described = _described(ray, actors, threads)
         load_s = time.perf_counter() - t0
-        threads_seen = sorted({d["torch_threads"] for d in described})
-        if threads_seen != [threads]:
-            raise AuditkitError(
-                f"Ray actors run torch with {threads_seen} threads, the driver with {threads}"
+
+        def call(actor: Any, i: int) -> Any:
+            if countries is None:
+                return actor.score_rows.remote(
+                    i, list(chunks[i]), token_budget, max_batch_size, reuse_prefix
+                )
+            return actor.score.remote(
+                i, list(chunks[i]), list(countries), token_budget, max_batch_size, reuse_prefix
             )
-        per_item = len(countries) if countries is not None else 1
-        total = sum(len(c) for c in chunks) * per_item
-        with make_progress("seq", disable=not progress) as bar:
-            task = bar.add_task(f"scoring on {n_actors} Ray actors", total=total)
-            todo = list(range(len(chunks)))
-            running: dict[Any, int] = {}
 
-            def submit(k: int) -> None:
-                i = todo.pop(0)
-                if countries is None:
-                    ref = actors[k].score_rows.remote(
-                        i, list(chunks[i]), token_budget, max_batch_size, reuse_prefix
-                    )
-                else:
-                    ref = actors[k].score.remote(
-                        i,
-                        list(chunks[i]),
-                        list(countries),
-                        token_budget,
-                        max_batch_size,
-                        reuse_prefix,
-                    )
-                running[ref] = k
-
-            for k in range(min(n_actors, len(todo))):
-                submit(k)
-            while running:
-                ready, _ = ray.wait(list(running), num_returns=1)
-                k = running.pop(ready[0])
-                try:
-                    i, df = ray.get(ready[0])
-                except RayError as e:
-                    raise _unwrap(e) from None
-                parts[i] = df
-                per_actor[k] += 1
-                bar.advance(task, len(df))
-                if todo:
-                    submit(k)
+        total = sum(len(c) for c in chunks) * (len(countries) if countries is not None else 1)
+        parts, per_actor = _run_chunks(ray, actors, len(chunks), call, total, progress)
     finally:
         for a in actors:  # free the GPUs before the next model is loaded
             ray.kill(a)
@@ -243,3 +204,61 @@ def score_on_ray(
         "load_s": load_s,
     }
     return concat_chunks([p for p in parts if p is not None]), info
+
+
+def _described(ray: Any, actors: list[Any], threads: int) -> list[dict[str, Any]]:
+    """Every actor's description once it has loaded its scorer; they must all run torch with
+    the driver's thread count (CPU scores depend on it)."""
+    from ray.exceptions import RayError
+
+    try:
+        described = ray.get([a.describe.remote() for a in actors])
+    except RayError as e:
+        raise _unwrap(e) from None
+    threads_seen = sorted({d["torch_threads"] for d in described})
+    if threads_seen != [threads]:
+        raise AuditkitError(
+            f"Ray actors run torch with {threads_seen} threads, the driver with {threads}"
+        )
+    return described
+
+
+def _run_chunks(
+    ray: Any,
+    actors: list[Any],
+    n_chunks: int,
+    call: Callable[[Any, int], Any],
+    total: int,
+    progress: bool,
+) -> tuple[list[pd.DataFrame | None], list[int]]:
+    """Chunks in order to whichever actor is free; each chunk's frame in its place, and how
+    many chunks each actor scored."""
+    from ray.exceptions import RayError
+
+    from auditkit.console import make_progress
+
+    parts: list[pd.DataFrame | None] = [None] * n_chunks
+    per_actor = [0] * len(actors)
+    todo = list(range(n_chunks))
+    running: dict[Any, int] = {}
+
+    def submit(k: int) -> None:
+        running[call(actors[k], todo.pop(0))] = k
+
+    with make_progress("seq", disable=not progress) as bar:
+        task = bar.add_task(f"scoring on {len(actors)} Ray actors", total=total)
+        for k in range(min(len(actors), len(todo))):
+            submit(k)
+        while running:
+            ready, _ = ray.wait(list(running), num_returns=1)
+            k = running.pop(ready[0])
+            try:
+                i, df = ray.get(ready[0])
+            except RayError as e:
+                raise _unwrap(e) from None
+            parts[i] = df
+            per_actor[k] += 1
+            bar.advance(task, len(df))
+            if todo:
+                submit(k)
+    return parts, per_actor

@@ -253,6 +253,22 @@ AUDITKIT_COLUMNS = ("question_id", "country", "score")
 def read_auditkit_parquet(
     path: Path, favourable: str | None = None, model: str | None = None
 ) -> list[ScoreMatrix]:
+    """Every model's score matrix in auditkit's scores.parquet (long: one row per score)."""
+    df = _read_long_parquet(path)
+    if "model" not in df.columns:
+        df["model"] = model or path.parent.name
+    out = []
+    for name, g in df.groupby("model", sort=False):
+        fav = favourable or (str(g["favourable"].iloc[0]) if "favourable" in g.columns else None)
+        if fav is None:
+            raise AuditkitError(f"{path}: no 'favourable' column; pass --favourable")
+        out.append(_model_matrix(_one_name_per_country(g, path), model or str(name), fav, path))
+    return out
+
+
+def _read_long_parquet(path: Path) -> pd.DataFrame:
+    """The parquet's rows (index: 1-based row numbers for errors), scores numeric, key cells
+    non-empty strings."""
     df = tabular.read_parquet(path)
     missing = [c for c in AUDITKIT_COLUMNS if c not in df.columns]
     if missing:
@@ -265,83 +281,61 @@ def read_auditkit_parquet(
             if empty.any():
                 raise InputError(f"empty {c} cell", path, int(df.index[empty][0]), c)
             df[c] = df[c].astype(str)
-    if "model" not in df.columns:
-        df["model"] = model or path.parent.name
-    out = []
-    for name, g in df.groupby("model", sort=False):
-        fav = favourable or (str(g["favourable"].iloc[0]) if "favourable" in g.columns else None)
-        if fav is None:
-            raise AuditkitError(f"{path}: no 'favourable' column; pass --favourable")
-        try:
-            keys = g["country"].map(_country_key)
-        except AuditkitError as e:
-            raise InputError(str(e), path, field="country") from e
-        dup = pd.concat([g["question_id"], keys], axis=1).duplicated()
-        if dup.any():
-            i = int(np.flatnonzero(dup.to_numpy())[0])
-            c, q, k = g["country"].iloc[i], g["question_id"].iloc[i], keys.iloc[i]
-            names = sorted(set(g["country"][(keys == k) & (g["question_id"] == q)]))
-            what = (
-                repr(c)
-                if len(names) == 1
-                else " and ".join(map(repr, names)) + f" (one country, {k})"
-            )
-            raise InputError(
-                f"duplicate score for {what} in question {q!r}",
-                path,
-                int(g.index[i]),
-                "country",
-            )
-        # one column per country, named as first written (USA / United States of America)
-        first_name = dict(zip(keys[::-1], g["country"][::-1]))
-        g = g.assign(country=keys.map(first_name))
-        qcols = [
-            c
-            for c in (
-                "question_id",
-                "question",
-                "sentiment",
-                "category",
-                "search_query",
-                "template",
-            )
-            if c in g.columns
-        ]
-        questions = g[qcols].drop_duplicates("question_id").reset_index(drop=True)
-        countries = list(dict.fromkeys(g["country"]))
-        wide = g.pivot(index="question_id", columns="country", values="score")
-        wide = wide.reindex(index=questions["question_id"], columns=countries)
-        texts = None
-        if "text" in g.columns:
-            texts = (
-                g.pivot(index="question_id", columns="country", values="text")
-                .reindex(index=questions["question_id"], columns=countries)
-                .to_numpy(dtype=object)
-            )
-        out.append(
-            ScoreMatrix(
-                model=model or str(name),
-                favourable=fav,
-                score_name=str(g["score_name"].iloc[0]) if "score_name" in g.columns else "score",
-                questions=questions,
-                countries=countries,
-                values=wide.to_numpy(dtype=np.float64),
-                revision=(
-                    str(g["revision"].iloc[0])
-                    if "revision" in g.columns and g["revision"].notna().any()
-                    else None
-                ),
-                scorer=str(g["scorer"].iloc[0]) if "scorer" in g.columns else None,
-                texts=texts,
-                source={
-                    "path": str(path),
-                    "sha256": sha256_file(path),
-                    "format": "auditkit-parquet",
-                },
-                skips=SkipLog(),
-            )
+    return df
+
+
+def _one_name_per_country(g: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """One model's rows with every country under one name (as first written: USA / United
+    States of America); two scores for one country in one question are an error."""
+    try:
+        keys = g["country"].map(_country_key)
+    except AuditkitError as e:
+        raise InputError(str(e), path, field="country") from e
+    dup = pd.concat([g["question_id"], keys], axis=1).duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        c, q, k = g["country"].iloc[i], g["question_id"].iloc[i], keys.iloc[i]
+        names = sorted(set(g["country"][(keys == k) & (g["question_id"] == q)]))
+        what = (
+            repr(c) if len(names) == 1 else " and ".join(map(repr, names)) + f" (one country, {k})"
         )
-    return out
+        raise InputError(
+            f"duplicate score for {what} in question {q!r}", path, int(g.index[i]), "country"
+        )
+    first_name = dict(zip(keys[::-1], g["country"][::-1]))
+    return g.assign(country=keys.map(first_name))
+
+
+QUESTION_COLUMNS = ("question_id", "question", "sentiment", "category", "search_query", "template")
+
+
+def _model_matrix(g: pd.DataFrame, model: str, favourable: str, path: Path) -> ScoreMatrix:
+    """The question x country matrix of one model's long rows."""
+    questions = g[[c for c in QUESTION_COLUMNS if c in g.columns]]
+    questions = questions.drop_duplicates("question_id").reset_index(drop=True)
+    countries = list(dict.fromkeys(g["country"]))
+
+    def wide(values: str) -> pd.DataFrame:
+        w = g.pivot(index="question_id", columns="country", values=values)
+        return w.reindex(index=questions["question_id"], columns=countries)
+
+    return ScoreMatrix(
+        model=model,
+        favourable=favourable,
+        score_name=str(g["score_name"].iloc[0]) if "score_name" in g.columns else "score",
+        questions=questions,
+        countries=countries,
+        values=wide("score").to_numpy(dtype=np.float64),
+        revision=(
+            str(g["revision"].iloc[0])
+            if "revision" in g.columns and g["revision"].notna().any()
+            else None
+        ),
+        scorer=str(g["scorer"].iloc[0]) if "scorer" in g.columns else None,
+        texts=wide("text").to_numpy(dtype=object) if "text" in g.columns else None,
+        source={"path": str(path), "sha256": sha256_file(path), "format": "auditkit-parquet"},
+        skips=SkipLog(),
+    )
 
 
 def read_scores(

@@ -11,7 +11,6 @@ language (or filler) x model table and the Spearman matrix of their rankings. Su
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditkit.audit import SUMMARY_FILE, build_record, write_record
+from auditkit.audit import SUMMARY_FILE
 from auditkit.errors import AuditkitError
 from auditkit.io import slug, write_json, write_parquet
-from auditkit.modeling import LoadOptions
+from auditkit.probes.run_context import (
+    ProbeRun,
+    ScoredModel,
+    score_models,
+    torch_threads,
+    unique_names,
+    write_run_record,
+)
+from auditkit.probes.scoring import SCORES_FILE, question_chunks
 from auditkit.probes.slot_analysis import (
     filler_entry,
     filler_ranking_correlations,
@@ -124,121 +131,87 @@ def _findings(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_slot_probe(
-    *,
-    models: list[str],
-    probe_set,
-    fillers: Sequence[Filler],
-    reference: str | None,
-    out: Path,
-    config: dict[str, Any],
-    started: str,
-    t0: float,
-    build_kwargs: dict[str, Any],
-    opts: LoadOptions,
-    engine: str,
-    token_budget: int | None,
-    max_batch_size: int,
-    reuse_prefix: bool,
-    question_chunk: int,
-    n_resamples: int,
-    seed: int,
-    progress: bool,
+    run: ProbeRun, probe_set: Any, fillers: Sequence[Filler], reference: str | None
 ) -> dict[str, Any]:
-    from auditkit.modeling import require_torch
-    from auditkit.probes.api import SCORES_FILE, question_chunks, score_chunks
-    from auditkit.probes.scorers import KNOWN_MODELS, build_scorer
-
+    """Score the template with every filler in its slot, with every model; rank the fillers."""
     if len(fillers) < 2:
         raise AuditkitError(f"the {probe_set.slot.placeholder} slot needs at least two fillers")
-    threads = int(require_torch().get_num_threads())
-    chunks = question_chunks(probe_set.questions, question_chunk)
+    threads = torch_threads()
+    chunks = question_chunks(probe_set.questions, run.config.question_chunk)
+    scored = score_models(run, chunks, list(fillers), threads)
+    names = unique_names([s.name for s in scored])
     components: dict[str, Any] = {}
     summaries: dict[str, dict[str, Any]] = {}
     folders: dict[str, Path] = {}
-    results = []
-    for name in models:
-        kw = {**build_kwargs, "model": name}
-        if engine == "ray":
-            from auditkit.probes.ray_engine import score_on_ray
-            from auditkit.raytools import init_ray
-
-            init_ray(config.get("ray_address"), None)
-            long, info = score_on_ray(
-                kw, opts, chunks, list(fillers), token_budget=token_budget,
-                max_batch_size=max_batch_size, reuse_prefix=reuse_prefix, threads=threads,
-                progress=progress,
-            )  # fmt: skip
-            model_id, comps = info["model_id"], info["components"]
-        else:
-            sc = build_scorer(opts=opts, **kw)
-            long = score_chunks(
-                sc, chunks, list(fillers), token_budget, max_batch_size, progress, reuse_prefix
-            )
-            model_id, comps = sc.model_id, sc.components()
-            del sc
-        results.append((name if name in KNOWN_MODELS else model_id, long, model_id, comps))
-    names = [r[0] for r in results]
-    if len(set(names)) != len(names):
-        names = [f"{n}#{i + 1}" for i, n in enumerate(names)]
-    for n, (_, long, model_id, comps) in zip(names, results):
-        components[n] = comps
-        long = long.copy()
-        long["model"] = n
-        stats, summary, ranks = analyze_slot_scores(
-            long, probe_set.slot, fillers, reference, n_resamples, seed
-        )
-        summary.update({"probe_set": probe_set.name, "model_id": model_id})
-        d = out if len(results) == 1 else out / slug(n)
-        folders[n] = d
-        d.mkdir(parents=True, exist_ok=True)
-        long["rank"] = ranks
-        # The filler column says what fills the slot: `language` (code) and `language_name`,
-        # or the list slot's own name (e.g. `cuisine`).
-        long = long.drop(columns=["iso3"])
-        if probe_set.slot.kind == "language":
-            codes = long["country"].map({f.name: f.code for f in fillers})
-            long = long.rename(columns={"country": "language_name"})
-            long.insert(long.columns.get_loc("language_name"), "language", codes)
-        else:
-            long = long.rename(columns={"country": probe_set.slot.name})
-        write_parquet(long, d / SCORES_FILE)
-        write_parquet(stats, d / FILLER_STATS_FILE)
-        write_json(d / SUMMARY_FILE, summary)
-        summaries[n] = summary
-    key = "languages" if probe_set.slot.kind == "language" else "fillers"
-    if len(results) == 1:
-        summary = summaries[names[0]]
-        findings = _findings(summary)
-    else:
-        summary = {
-            "kind": "probe-rm",
-            "probe": "template",
-            "slot": probe_set.slot.as_dict(),
-            "models": {
-                n: {"folder": str(folders[n].relative_to(out)), **_findings(s)}
-                for n, s in summaries.items()
-            },
-            "ranking_correlations": filler_ranking_correlations(
-                {n: {e["code"]: e["mean_rank"] for e in s[key]} for n, s in summaries.items()}
-            ),
-        }
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / SUMMARY_FILE, summary)
-        findings = {"models": {n: _findings(s) for n, s in summaries.items()}}
+    for n, s in zip(names, scored):
+        components[n] = s.components
+        folders[n] = run.out if len(scored) == 1 else run.out / slug(n)
+        summaries[n] = _write_model_run(run, probe_set, fillers, reference, n, s, folders[n])
+    summary, findings = _combine(run.out, probe_set.slot, summaries, folders)
     inputs = [
         {"probe_set": probe_set.name, **probe_set.source, "questions": len(probe_set.questions)},
         {"slot": probe_set.slot.as_dict(), "fillers": [f.code for f in fillers]},
     ]
-    record = build_record(
-        "probe-rm", config, inputs, components, findings, started,
-        extra={
-            "timings": {"total_s": round(time.perf_counter() - t0, 3)},
-            "engine": {"name": engine, "question_chunk": question_chunk, "chunks": len(chunks),
-                       "torch_threads": threads},
-        },
-    )  # fmt: skip
-    write_record(out, record)
-    if len(results) > 1:
-        for d in folders.values():
-            write_record(d, record)
+    engine = run.engine_info(len(chunks), threads)
+    subfolders = list(folders.values()) if len(scored) > 1 else []
+    write_run_record(run, inputs, components, findings, engine=engine, subfolders=subfolders)
     return summary
+
+
+def _write_model_run(
+    run: ProbeRun,
+    probe_set: Any,
+    fillers: Sequence[Filler],
+    reference: str | None,
+    name: str,
+    scored: ScoredModel,
+    folder: Path,
+) -> dict[str, Any]:
+    """One model's scores, filler stats and summary in its folder."""
+    slot = probe_set.slot
+    long = scored.long.copy()
+    long["model"] = name
+    stats, summary, ranks = analyze_slot_scores(
+        long, slot, fillers, reference, run.config.n_resamples, run.config.seed
+    )
+    summary.update({"probe_set": probe_set.name, "model_id": scored.model_id})
+    folder.mkdir(parents=True, exist_ok=True)
+    long["rank"] = ranks
+    # The filler column says what fills the slot: `language` (code) and `language_name`,
+    # or the list slot's own name (e.g. `cuisine`).
+    long = long.drop(columns=["iso3"])
+    if slot.kind == "language":
+        codes = long["country"].map({f.name: f.code for f in fillers})
+        long = long.rename(columns={"country": "language_name"})
+        long.insert(long.columns.get_loc("language_name"), "language", codes)
+    else:
+        long = long.rename(columns={"country": slot.name})
+    write_parquet(long, folder / SCORES_FILE)
+    write_parquet(stats, folder / FILLER_STATS_FILE)
+    write_json(folder / SUMMARY_FILE, summary)
+    return summary
+
+
+def _combine(
+    out: Path, slot: Slot, summaries: dict[str, dict[str, Any]], folders: dict[str, Path]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run's summary and findings: one model's, or the comparison of several (written)."""
+    if len(summaries) == 1:
+        summary = next(iter(summaries.values()))
+        return summary, _findings(summary)
+    key = "languages" if slot.kind == "language" else "fillers"
+    summary = {
+        "kind": "probe-rm",
+        "probe": "template",
+        "slot": slot.as_dict(),
+        "models": {
+            n: {"folder": str(folders[n].relative_to(out)), **_findings(s)}
+            for n, s in summaries.items()
+        },
+        "ranking_correlations": filler_ranking_correlations(
+            {n: {e["code"]: e["mean_rank"] for e in s[key]} for n, s in summaries.items()}
+        ),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / SUMMARY_FILE, summary)
+    return summary, {"models": {n: _findings(s) for n, s in summaries.items()}}

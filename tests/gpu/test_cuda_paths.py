@@ -11,7 +11,7 @@ from auditkit.modeling import LoadOptions
 from auditkit.probes.batching import run_batches
 from auditkit.probes.scorers import build_scorer
 from tests.conftest import FIXTURES
-from tests.probes.test_scorers import _encoded
+from tests.probes.scorers.test_scorers import _encoded
 
 torch = pytest.importorskip("torch")
 

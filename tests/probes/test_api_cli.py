@@ -43,6 +43,7 @@ def _run(args, capsys=None):
     return e.value.code
 
 
+@pytest.mark.slow
 def test_cli_scores_a_tiny_starling_replica(tiny_models, country_file, tmp_path, capsys):
     out = tmp_path / "run"
     args = [

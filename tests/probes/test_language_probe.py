@@ -118,6 +118,7 @@ def seq_cls(tiny_models):
     return build_scorer(str(tiny_models.seq_cls), opts=CPU32)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["seq-cls", "starling", "dpo", "lm"])
 def test_batched_equals_one_at_a_time(tiny_models, kind):
     path = {
@@ -144,6 +145,7 @@ def test_batched_equals_one_at_a_time(tiny_models, kind):
     assert np.ptp(single) > 0
 
 
+@pytest.mark.slow
 def test_probe_ranks_every_shipped_language(tiny_models, tmp_path):
     out = tmp_path / "run"
     s = probe_rm(
@@ -206,6 +208,7 @@ def test_unknown_reference_language_is_a_clear_error(tiny_models, tmp_path):
         )
 
 
+@pytest.mark.slow
 def test_two_models_give_the_language_by_model_table(tiny_models, tmp_path):
     s = probe_rm(
         [str(tiny_models.seq_cls), str(tiny_models.starling_like)],

@@ -105,6 +105,7 @@ def test_m_rewardbench_layout_with_language_column(tiny_models, tmp_path):
         assert e["correct"] == int(oc[oc["language"] == code]["correct"].sum())
 
 
+@pytest.mark.slow
 def test_shared_dpo_demos_en_and_zh(tiny_models, tmp_path):
     en = require_shared("preference", "llamafactory_dpo_en_demo_sharegpt.json")
     zh = require_shared("preference", "llamafactory_dpo_zh_demo_sharegpt.json")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import filecmp
 import json
 
+import pytest
+
 from auditkit.probes.api import SCORES_FILE, probe_rm
 from tests.probes.test_ray_engine import local_ray, one_torch_thread  # noqa: F401
 
@@ -16,6 +18,7 @@ def _same(a, b) -> None:
     assert filecmp.cmp(a / SCORES_FILE, b / SCORES_FILE, shallow=False)
 
 
+@pytest.mark.slow
 def test_language_probe_on_ray_matches_local(tiny_models, tmp_path, local_ray, one_torch_thread):  # noqa: F811
     kw = dict(
         probes="languages",
@@ -33,6 +36,7 @@ def test_language_probe_on_ray_matches_local(tiny_models, tmp_path, local_ray, o
     assert engine["name"] == "ray" and engine["chunks"] == 3  # 8 (item, variant) groups / 3
 
 
+@pytest.mark.slow
 def test_pairs_on_ray_match_local(tiny_models, tmp_path, local_ray, one_torch_thread):  # noqa: F811
     rows = [
         {

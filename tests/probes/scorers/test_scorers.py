@@ -281,7 +281,7 @@ def test_registry_hides_model_quirks():
 
     star = KNOWN_MODELS.get("starling")
     assert (star.scorer, star.model_id, star.base_id) == (
-        "starling",
+        StarlingScorer,
         "berkeley-nest/Starling-RM-7B-alpha",
         "meta-llama/Llama-2-7b-chat-hf",
     )
