@@ -27,8 +27,9 @@ from auditkit.runkinds import RUN_KINDS, RunKind, RunSettings
 # results went (the re-run chooses its own folder) and the CLI's extra JSON copy (never
 # overwritten by a re-run).
 LEGACY_KEYS = frozenset({"out", "json_path"})
-# ...and a runtime setting older `eval run` records hold (whether a progress bar showed)
-LEGACY_RUNTIME_KEYS = frozenset({"show_progress"})
+# ...and runtime settings older records hold: whether a progress bar showed (`eval run`), the
+# engine and the Ray cluster (`probe-rm`). None changes a result, so a re-run ignores them.
+LEGACY_RUNTIME_KEYS = frozenset({"show_progress", "engine", "ray_address"})
 
 
 # The packages that register a run kind when imported (each side's __init__, and the

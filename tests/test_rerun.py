@@ -74,6 +74,21 @@ def test_rerun_probe_rm_from_its_record(tmp_path):
     _same_summary(rerun(tmp_path / "rm" / "audit.json"))
 
 
+def test_a_probe_rm_record_written_before_configs_were_dataclasses_replays(tmp_path):
+    # such records held the runtime settings and the output folder beside the config
+    from auditkit.probes.api import probe_rm
+
+    scores = require_shared(
+        "global_representation", "askreddit_scores", "starling-rm-7b-alpha-reformatted.csv"
+    )
+    probe_rm(scores=[str(scores)], out=tmp_path / "rm", n_resamples=100)
+    record_path = tmp_path / "rm" / "audit.json"
+    record = json.loads(record_path.read_text())
+    record["config"].update(out=str(tmp_path / "rm"), engine="local", ray_address=None)
+    record_path.write_text(json.dumps(record))
+    _same_summary(rerun(record_path))
+
+
 def test_changed_input_stops_the_rerun(tmp_path):
     from auditkit.langid.lang_run import run_lang
 
