@@ -29,6 +29,7 @@ from auditkit.errors import AuditkitError
 from auditkit.probes.countries import Country, iso3, lookup
 from auditkit.skips import SkipLog
 from auditkit.stats import bootstrap_mean_ci_columns, ordinal_ranks, spearman, spearman_matrix
+from auditkit.summaries import ProbeCountrySummary
 
 QUESTION_COLUMNS = ("question_id", "question", "sentiment", "category", "search_query", "template")
 FAVOURABLE = ("higher", "lower")
@@ -242,7 +243,7 @@ class Analysis:
     ranks: np.ndarray  # [questions kept, countries kept]
     kept_questions: np.ndarray  # indices into matrix.questions
     kept_countries: list[int]  # indices into matrix.countries
-    summary: dict[str, Any]
+    summary: ProbeCountrySummary
 
 
 def analyze(
@@ -290,7 +291,7 @@ def analyze(
     )
     surveys = builtin_surveys() if surveys is None else surveys
     n_pos, n_neg = int((~negative).sum()), int(negative.sum())
-    summary: dict[str, Any] = {
+    summary: ProbeCountrySummary = {
         "kind": "probe-rm",
         "model": matrix.model,
         "revision": matrix.revision,

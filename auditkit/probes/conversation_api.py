@@ -27,6 +27,7 @@ from auditkit.probes.run_context import (
 )
 from auditkit.probes.scoring import SCORES_FILE
 from auditkit.skips import SkipLog
+from auditkit.summaries import LanguageComparisonSummary, PairsProbeSummary
 
 PAIR_OUTCOMES_FILE = "pair_outcomes.parquet"
 
@@ -137,7 +138,7 @@ def _write_pairs_model(
 
     outcomes = pairwise.pair_outcomes(long)
     revision = long["revision"].iloc[0]
-    summary = {
+    summary: PairsProbeSummary = {
         "kind": "probe-rm",
         "probe": "pairs",
         "model": name,
@@ -168,7 +169,7 @@ def _combine(
     if len(summaries) == 1:
         summary = next(iter(summaries.values()))
         return summary, find(summary)
-    summary = {
+    summary: LanguageComparisonSummary = {
         "kind": "probe-rm",
         "probe": kind,
         "models": {

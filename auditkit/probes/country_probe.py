@@ -34,6 +34,7 @@ from auditkit.probes.run_context import (
     write_run_record,
 )
 from auditkit.probes.scoring import SCORES_FILE, question_chunks
+from auditkit.summaries import ProbeComparisonSummary
 
 COUNTRY_STATS_FILE = "country_stats.parquet"
 
@@ -230,7 +231,7 @@ def write_country_run(
     for n, (m, a, extra) in zip(names, results):
         summaries[n] = _write_model_run(out / slug(n), m, a, extra)
     corr = ranking_correlations({n: a for n, (_, a, _) in zip(names, results)})
-    summary = {
+    summary: ProbeComparisonSummary = {
         "kind": "probe-rm",
         "models": {
             n: {"folder": str((out / slug(n)).relative_to(out)), **_findings(summaries[n])}

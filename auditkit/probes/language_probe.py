@@ -29,6 +29,7 @@ from auditkit.probes.slot_analysis import (
 )
 from auditkit.skips import SkipLog
 from auditkit.stats import bootstrap_mean_ci_columns
+from auditkit.summaries import LanguageProbeSummary
 
 LANGUAGE_STATS_FILE = "language_stats.parquet"
 # The columns of a language run's scores.parquet that its analysis reads back (--scores).
@@ -178,7 +179,7 @@ def _language_summary(
     stats: pd.DataFrame,
     reference: str,
     bootstrap: tuple[int, float, int],
-) -> dict[str, Any]:
+) -> LanguageProbeSummary:
     """The summary of one model's language probe (without its skips)."""
     first = long.iloc[0]
     favourable = str(first["favourable"])
