@@ -11,6 +11,9 @@ from typing import Any
 
 from auditkit.errors import AuditkitError, MissingDependency
 
+# Weight precisions every model-loading command accepts (auto: float32 on CPU, bfloat16 on GPU)
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+
 MODELS_PIP_HINT = "'auditkit[models]' (install torch==2.13.0 first for the CPU build)"
 
 
@@ -111,7 +114,7 @@ def parse_model_args(model_args: str | dict[str, Any] | None) -> dict[str, Any]:
                     raise AuditkitError(f"--model-args: {k} must be True or False, not {v!r}")
                 v = v.lower() in ("true", "1", "yes")
             v = bool(v)
-        elif field == "dtype" and v not in ("auto", "float32", "float16", "bfloat16"):
+        elif field == "dtype" and v not in DTYPES:
             raise AuditkitError(
                 f"--model-args: unknown dtype {v!r}; use auto, float32, float16 or bfloat16"
             )

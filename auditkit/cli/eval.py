@@ -10,6 +10,7 @@ from auditkit.cli.options import (
     MultiValueOption,
     emit_json,
     examples,
+    model_loading_options,
     quiet_mode,
     wants_stdout_json,
 )
@@ -113,18 +114,7 @@ RUN_EXAMPLES = examples(
     default=None,
     help="Evaluate only the first N items per group.",
 )
-@click.option("--revision", default=None, help="Model revision (branch, tag or commit).")
-@click.option(
-    "--dtype",
-    type=click.Choice(["auto", "float32", "float16", "bfloat16"]),
-    default="auto",
-    help="auto: float32 on CPU, bfloat16 on GPU.",
-)
-@click.option("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps.")
-@click.option(
-    "--load-in-8bit", is_flag=True, help="8-bit weights (bitsandbytes, CUDA): the study's setting."
-)
-@click.option("--load-in-4bit", is_flag=True, help="4-bit weights (bitsandbytes, CUDA).")
+@model_loading_options
 @click.option(
     "--batch-size", default="auto", help="Prompts per forward pass; auto halves on out-of-memory."
 )

@@ -77,6 +77,38 @@ def _apply(command: Any, decorators: list[Any]) -> Any:
     return command
 
 
+def model_loading_options(command: Any) -> Any:
+    """How a command loads a Hugging Face model: precision, device, revision, quantisation
+    (`probe-rm MODEL` and `eval run` alike)."""
+    from auditkit.modeling import DTYPES
+
+    return _apply(
+        command,
+        [
+            click.option(
+                "--dtype",
+                type=click.Choice(DTYPES),
+                default="auto",
+                help="auto: float32 on CPU, bfloat16 on GPU.",
+            ),
+            click.option("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps."),
+            click.option(
+                "--revision",
+                default=None,
+                help="Model revision (branch, tag or commit); recorded in outputs.",
+            ),
+            click.option(
+                "--load-in-8bit",
+                is_flag=True,
+                help="8-bit weights (bitsandbytes, CUDA): the study's setting.",
+            ),
+            click.option(
+                "--load-in-4bit", is_flag=True, help="4-bit weights (bitsandbytes, CUDA)."
+            ),
+        ],
+    )
+
+
 def corpus_source_options(kind: str, *, limit_help: str) -> Any:
     """SOURCE, --out and the options that say which corpus to read (`auditkit corpora`)."""
     return lambda command: _apply(

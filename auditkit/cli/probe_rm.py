@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from auditkit.cli.options import MultiValueOption, emit_json, examples, quiet_mode
+from auditkit.cli.options import (
+    MultiValueOption,
+    emit_json,
+    examples,
+    model_loading_options,
+    quiet_mode,
+)
 from auditkit.probes.config import DEFAULT_QUESTION_CHUNK
 
 
@@ -88,11 +94,7 @@ from auditkit.probes.config import DEFAULT_QUESTION_CHUNK
     default="country",
     help="LM scorer: score the country mention (the study) or the rest of the response.",
 )
-@click.option(
-    "--dtype", type=click.Choice(["auto", "float32", "float16", "bfloat16"]), default="auto"
-)
-@click.option("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps.")
-@click.option("--revision", default=None, help="Model revision (commit/tag), recorded in outputs.")
+@model_loading_options
 @click.option(
     "--model-args",
     default=None,
@@ -107,8 +109,6 @@ from auditkit.probes.config import DEFAULT_QUESTION_CHUNK
     show_default=False,
     help="Sequences per forward pass [default: automatic, from --token-budget].",
 )
-@click.option("--load-in-8bit", is_flag=True, help="Quantize with bitsandbytes (CUDA only).")
-@click.option("--load-in-4bit", is_flag=True, help="Quantize with bitsandbytes (CUDA only).")
 @click.option(
     "--token-budget",
     type=click.IntRange(min=1),

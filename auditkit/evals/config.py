@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditkit.config import ConfigError, RunConfig, setting
+from auditkit.modeling import DTYPES
 
 # The study's seed (every script of SALT-NLP/unintended-impacts-of-alignment defaults to 221).
 STUDY_SEED = 221
 JSD_BASE_CHOICES = ("e", "2")
 MCNEMAR_CHOICES = ("exact", "midp")
-DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
 
 
 def _check_confidence(cfg: Any) -> None:
@@ -65,7 +65,7 @@ class RunEvalConfig(RunConfig):
     groups: tuple[str, ...] | None = None
     limit: int | None = setting(None, min=1)
     revision: str | None = None
-    dtype: str = setting("auto", choices=DTYPE_CHOICES)
+    dtype: str = setting("auto", choices=DTYPES)
     device: str = "auto"
     load_in_8bit: bool = False
     load_in_4bit: bool = False

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditkit.config import RunConfig, setting
+from auditkit.modeling import DTYPES
 
 # Questions per chunk: the unit of work the Ray engine hands out, and a batch plan's scope for
 # both engines. 16 questions x 181 countries fill several batches, and 554 questions make 35
@@ -22,7 +23,6 @@ from auditkit.config import RunConfig, setting
 DEFAULT_QUESTION_CHUNK = 16
 ENGINES = ("local", "ray")
 SCORER_NAMES = ("starling", "seq-cls", "dpo", "lm")
-DTYPES = ("auto", "float32", "float16", "bfloat16")
 
 
 @dataclass(frozen=True)
