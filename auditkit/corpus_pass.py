@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from auditkit.audit import AUDIT_FILE, SUMMARY_FILE
 from auditkit.errors import AuditkitError, InputError
 from auditkit.io import atomic_write_bytes, dumps_json, read_json, write_json, write_parquet
@@ -42,6 +44,22 @@ from auditkit.workers import check_engine, load_object, make_workers
 SHARD_DIR = "utterances"
 # Done markers live outside utterances/, so pandas and DuckDB read that folder as one dataset.
 DONE_DIR = "done"
+
+# The columns every per-utterance table of a corpus pass starts with: where the utterance sits
+# in the corpus and its size. lang's and countries' tables share them, so the two join on
+# (corpus, example_id, role, turn, side, rank) or utt_index.
+UTTERANCE_KEY_FIELDS = (
+    pa.field("utt_index", pa.int64()),
+    pa.field("corpus", pa.string()),
+    pa.field("example_id", pa.string()),
+    pa.field("source", pa.string()),
+    pa.field("role", pa.string()),
+    pa.field("turn", pa.int32()),
+    pa.field("side", pa.string()),
+    pa.field("rank", pa.int32()),
+    pa.field("text_hash", pa.string()),
+    pa.field("n_chars", pa.int64()),
+)
 RUN_FILE = "run.json"
 
 # Per-utterance steps of one side that another side's step may use, by name: "module:attr" of

@@ -27,6 +27,7 @@ from auditkit.config import to_record
 from auditkit.corpus_pass import (
     DONE_DIR,
     SHARD_DIR,
+    UTTERANCE_KEY_FIELDS,
     RunFolder,
     Shard,
     StepPool,
@@ -57,16 +58,7 @@ MENTION_TYPE = pa.struct(
 
 OUTPUT_SCHEMA = pa.schema(
     [
-        ("utt_index", pa.int64()),
-        ("corpus", pa.string()),
-        ("example_id", pa.string()),
-        ("source", pa.string()),
-        ("role", pa.string()),
-        ("turn", pa.int32()),
-        ("side", pa.string()),
-        ("rank", pa.int32()),
-        ("text_hash", pa.string()),
-        ("n_chars", pa.int64()),
+        *UTTERANCE_KEY_FIELDS,
         ("lang", pa.string()),
         ("countries", pa.list_(pa.string())),  # counted mentions' iso3, in text order
         ("mentions", pa.list_(MENTION_TYPE)),  # every match: counted, ambiguous, not a country

@@ -31,10 +31,9 @@ import pyarrow.parquet as pq
 from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.config import to_record
 from auditkit.corpora.corpus import invalid_unicode
-from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old public names)
-    DONE_DIR,
-    RUN_FILE,
+from auditkit.corpus_pass import (
     SHARD_DIR,
+    UTTERANCE_KEY_FIELDS,  # noqa: F401  (re-exported: lang's old public names)
     RunFolder,
     Shard,
     merge_counts,
@@ -59,16 +58,7 @@ from auditkit.workers import check_engine
 
 OUTPUT_SCHEMA = pa.schema(
     [
-        ("utt_index", pa.int64()),
-        ("corpus", pa.string()),
-        ("example_id", pa.string()),
-        ("source", pa.string()),
-        ("role", pa.string()),
-        ("turn", pa.int32()),
-        ("side", pa.string()),
-        ("rank", pa.int32()),
-        ("text_hash", pa.string()),
-        ("n_chars", pa.int64()),
+        *UTTERANCE_KEY_FIELDS,
         ("n_chars_prepared", pa.int64()),
         ("stripped_chars", pa.int64()),
         ("ft_label", pa.string()),
