@@ -320,22 +320,15 @@ def score_row_chunks(
     reuse_prefix: bool = False,
 ) -> pd.DataFrame:
     """The local engine: ``score_rows`` on each chunk in turn, one progress bar."""
-    from auditkit.console import make_progress
-    from auditkit.probes.scoring import concat_chunks
+    from auditkit.probes.scoring import run_chunks_locally
 
-    parts, budget = [], token_budget
-    with make_progress("seq", disable=not progress) as bar:
-        task = bar.add_task(f"scoring {scorer.model_id}", total=sum(len(c) for c in chunks))
-        for chunk in chunks:
-            df = score_rows(
-                scorer,
-                chunk,
-                budget,
-                max_batch_size,
-                False,
-                reuse_prefix,
-                on_scored=lambda n: bar.advance(task, n),
-            )
-            budget = df.attrs.get("token_budget") or budget
-            parts.append(df)
-    return concat_chunks(parts)
+    return run_chunks_locally(
+        scorer.model_id,
+        chunks,
+        sum(len(c) for c in chunks),
+        token_budget,
+        lambda chunk, budget, on_scored: score_rows(
+            scorer, chunk, budget, max_batch_size, False, reuse_prefix, on_scored=on_scored
+        ),
+        progress,
+    )

@@ -151,24 +151,43 @@ def score_chunks(
     reuse_prefix: bool = False,
 ) -> pd.DataFrame:
     """The local engine: ``score_questions`` on each chunk in turn, one progress bar."""
+    return run_chunks_locally(
+        scorer.model_id,
+        chunks,
+        sum(len(c) for c in chunks) * len(countries),
+        token_budget,
+        lambda chunk, budget, on_scored: score_questions(
+            scorer,
+            chunk,
+            countries,
+            budget,
+            max_batch_size,
+            False,
+            reuse_prefix,
+            on_scored=on_scored,
+        ),
+        progress,
+    )
+
+
+def run_chunks_locally(
+    model_id: str,
+    chunks: Sequence[Any],
+    total: int,
+    token_budget: int | None,
+    score_chunk: Callable[[Any, int | None, Callable[[int], None]], pd.DataFrame],
+    progress: bool,
+) -> pd.DataFrame:
+    """``score_chunk(chunk, token_budget, on_scored)`` on each chunk in turn under one progress
+    bar of ``total`` sequences (the local engine of country and row probes alike)."""
     from auditkit.console import make_progress
 
     parts = []
     budget = token_budget
-    total = sum(len(c) for c in chunks) * len(countries)
     with make_progress("seq", disable=not progress) as bar:
-        task = bar.add_task(f"scoring {scorer.model_id}", total=total)
+        task = bar.add_task(f"scoring {model_id}", total=total)
         for chunk in chunks:
-            df = score_questions(
-                scorer,
-                chunk,
-                countries,
-                budget,
-                max_batch_size,
-                False,
-                reuse_prefix,
-                on_scored=lambda n: bar.advance(task, n),
-            )
+            df = score_chunk(chunk, budget, lambda n: bar.advance(task, n))
             # An out-of-memory back-off holds for the chunks after it (as on a Ray actor).
             budget = df.attrs.get("token_budget") or budget
             parts.append(df)
