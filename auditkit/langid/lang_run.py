@@ -31,9 +31,11 @@ import pyarrow.parquet as pq
 from auditkit.audit import SUMMARY_FILE, build_record, utc_now, write_record
 from auditkit.config import to_record
 from auditkit.corpora.corpus import invalid_unicode
-from auditkit.corpus_pass import (
+from auditkit.corpus_pass import (  # noqa: F401  (re-exported: lang's old public names)
+    DONE_DIR,
+    RUN_FILE,
     SHARD_DIR,
-    UTTERANCE_KEY_FIELDS,  # noqa: F401  (re-exported: lang's old public names)
+    UTTERANCE_KEY_FIELDS,
     RunFolder,
     Shard,
     merge_counts,
