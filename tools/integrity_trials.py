@@ -27,8 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.langid.test_lang_run import write_corpus  # noqa: E402
 from tests.langid.test_run_integrity import _alive, _descendants  # noqa: E402
-from tests.langid.test_runner import write_corpus  # noqa: E402
 
 BASE = ["--workers", "2", "--shard-size", "100", "--langdetect-impl", "reference", "-q"]
 
