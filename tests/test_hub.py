@@ -78,6 +78,7 @@ def test_hub_failure_is_one_clean_line_in_under_10s(tmp_path, args, hub_id, env)
         assert "cannot reach http://127.0.0.1:9" in err
 
 
+@pytest.mark.slow
 def test_a_revision_is_named_in_the_error(tmp_path):
     proc, _ = _cli(
         ["probe-rm", "someone/rm", "--model-args", "revision=v1.2", "--out", "o"],
@@ -87,6 +88,7 @@ def test_a_revision_is_named_in_the_error(tmp_path):
     assert proc.returncode == 2 and "(revision v1.2)" in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

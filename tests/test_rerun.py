@@ -25,6 +25,7 @@ def test_every_run_kind_has_a_rerunner():
     assert set(run_kinds().names()) == set(KINDS) == {"lang", "probe-rm", "eval", "countries"}
 
 
+@pytest.mark.slow
 def test_rerun_lang_from_its_record(tmp_path):
     from auditkit.langid.lang_run import run_lang
 
@@ -37,6 +38,7 @@ def test_rerun_lang_from_its_record(tmp_path):
     assert json.loads((res.out / "summary.json").read_text())["low_resource_threshold"] == 20
 
 
+@pytest.mark.slow
 def test_rerun_eval_score_outputs_from_its_record(tmp_path):
     from auditkit.evals.api import score_outputs
 
@@ -47,6 +49,7 @@ def test_rerun_eval_score_outputs_from_its_record(tmp_path):
     _same_summary(res)
 
 
+@pytest.mark.slow
 def test_rerun_eval_of_a_model_from_its_record(tiny_models, tmp_path):
     from auditkit.evals.api import run_eval
 
@@ -64,6 +67,7 @@ def test_rerun_eval_of_a_model_from_its_record(tiny_models, tmp_path):
     _same_summary(rerun(tmp_path / "tiny"))  # the run folder works as well as its audit.json
 
 
+@pytest.mark.slow
 def test_rerun_probe_rm_from_its_record(tmp_path):
     from auditkit.probes.api import probe_rm
 
@@ -74,6 +78,7 @@ def test_rerun_probe_rm_from_its_record(tmp_path):
     _same_summary(rerun(tmp_path / "rm" / "audit.json"))
 
 
+@pytest.mark.slow
 def test_a_probe_rm_record_written_before_configs_were_dataclasses_replays(tmp_path):
     # such records held the runtime settings and the output folder beside the config
     from auditkit.probes.api import probe_rm
@@ -132,6 +137,7 @@ def test_rerun_refuses_to_overwrite_the_original(tmp_path):
         rerun(tmp_path / "lang" / "audit.json", out=tmp_path / "lang", allow_changed_inputs=True)
 
 
+@pytest.mark.slow
 def test_cli_rerun_reports_identity_and_strict_mode(tmp_path, capsys):
     from auditkit.langid.lang_run import run_lang
 

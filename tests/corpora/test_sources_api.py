@@ -377,6 +377,7 @@ def test_hub_failure_is_a_clear_error(monkeypatch) -> None:
     assert "pass a local file or folder instead" in msg
 
 
+@pytest.mark.slow
 def test_hub_offline_for_real(tmp_path) -> None:
     # The real `datasets` path with the Hub switched off: fails fast with a clear message.
     code = (

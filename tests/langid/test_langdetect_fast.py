@@ -338,6 +338,7 @@ def test_other_seed_matches_reference(monkeypatch):
         assert FastLangdetect(seed=12345, backend=backend).detect_langs_batch(texts) == expected
 
 
+@pytest.mark.slow
 def test_iteration_limit_texts(fast):
     """Ambiguous texts: every trial of 'e' and 'overbetalt' (and most of the others') stops
     at ITERATION_LIMIT, 7 x 1001 draws (found by replaying the reference loop)."""

@@ -188,6 +188,7 @@ def test_probe_ranks_every_shipped_language(tiny_models, tmp_path):
     assert (out / "language_stats.parquet").exists() and (out / "audit.json").exists()
 
 
+@pytest.mark.slow
 def test_cli_languages_and_json(tiny_models, tmp_path, capsys):
     main([
         "probe-rm", str(tiny_models.seq_cls), "--probes", "languages", "--languages", ",".join(FEW),

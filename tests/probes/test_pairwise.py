@@ -133,6 +133,7 @@ def test_shared_dpo_demos_en_and_zh(tiny_models, tmp_path):
     assert labels.count("zh") > len(texts) / 2
 
 
+@pytest.mark.slow
 def test_pairs_with_language_id_rerun_identically(tiny_models, tmp_path):
     """No language column: the CLI labels prompts with language ID; `auditkit rerun` replays
     the run (config without the labeller) to the same summary."""

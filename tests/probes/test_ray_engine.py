@@ -123,6 +123,7 @@ def test_lm_without_prefix_reuse_on_ray_cli_matches_local(
     assert record["engine"]["name"] == "ray" and "engine" not in record["config"]
 
 
+@pytest.mark.slow
 def test_user_error_in_an_actor_reaches_the_driver_as_its_message(
     tmp_path, local_ray, one_torch_thread
 ):
@@ -187,6 +188,7 @@ def test_engine_ray_without_ray_says_how_to_install(no_ray, tmp_path):
     assert not (tmp_path / "x").exists()  # failed before loading or writing anything
 
 
+@pytest.mark.slow
 def test_cli_engine_ray_without_ray_prints_the_install_hint(no_ray, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["probe-rm", "starling", "--engine", "ray", "--out", str(tmp_path / "x"), "-q"])

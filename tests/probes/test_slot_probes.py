@@ -90,6 +90,7 @@ def test_language_template_probe(tiny_models, tmp_path):
     assert set(bn["category_mean_ranks"]) == {"Culture", "Learning"}
 
 
+@pytest.mark.slow
 def test_list_template_probe_two_models(tiny_models, tmp_path):
     probes = tmp_path / "cuisines.yaml"
     probes.write_text(LIST_YAML)
@@ -112,6 +113,7 @@ def test_list_template_probe_two_models(tiny_models, tmp_path):
         assert "cuisine" in scores.columns and len(scores) == 12
 
 
+@pytest.mark.slow
 def test_scores_reanalyses_a_language_run(tiny_models, tmp_path):
     kw = dict(probes="languages", languages=["en", "bn", "sw", "te", "zh", "ar"], dtype="float32",
               device="cpu", n_resamples=100)  # fmt: skip

@@ -153,6 +153,7 @@ def test_where_from_long_file():
     assert a.country_stats["country"].iloc[-1] == kept.idxmin()
 
 
+@pytest.mark.slow
 def test_cli_scores_run_writes_the_studys_numbers(tmp_path):
     from auditkit.cli import main
     from auditkit.io import read_json
