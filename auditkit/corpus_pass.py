@@ -109,6 +109,15 @@ def iter_shards(
         yield shard
 
 
+def add_count(tree: dict[str, Any], *keys_and_n: Any) -> None:
+    """``add_count(c, "by_language", iso3, lang, 1)``: add n at the path of keys in a count
+    tree (the per-shard counts ``merge_counts`` sums)."""
+    *keys, last, n = keys_and_n
+    for k in keys:
+        tree = tree.setdefault(k, {})
+    tree[last] = tree.get(last, 0) + n
+
+
 def merge_counts(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Sum per-shard count trees (nested dicts of ints) into one: a run's summary is built from
     the merged partial counts of its shards, whether they were computed now or resumed."""

@@ -12,20 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from auditkit.corpus_pass import sorted_counts
+from auditkit.corpus_pass import add_count, sorted_counts
 from auditkit.facts.countries import countries as country_table
 from auditkit.facts.countries import study_countries
 from auditkit.summaries import CountriesSummary
 
 NONE_KEY = "(none)"
 PREFERRED, DISPREFERRED = "chosen", "rejected"
-
-
-def _bump(d: dict, *keys_and_value: Any) -> None:
-    *keys, last, n = keys_and_value
-    for k in keys:
-        d = d.setdefault(k, {})
-    d[last] = d.get(last, 0) + n
 
 
 def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
@@ -56,11 +49,11 @@ def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
         source = rows["source"][i] or NONE_KEY
         role = rows["role"][i]
         side = rows["side"][i]
-        _bump(c, "utterance_languages", lang, 1)
-        _bump(c, "source_utterances", source, 1)
-        _bump(c, "role_utterances", role, 1)
+        add_count(c, "utterance_languages", lang, 1)
+        add_count(c, "source_utterances", source, 1)
+        add_count(c, "role_utterances", role, 1)
         if side:
-            _bump(c, "side_utterances", side, 1)
+            add_count(c, "side_utterances", side, 1)
         counted = rows["countries"][i]
         if counted:
             c["utterances_with_country"] += 1
@@ -69,17 +62,17 @@ def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
             if m["status"] == "ambiguous":
                 has_ambiguous = True
                 key = "\t".join((m["text"].casefold(), ",".join(m["candidates"]), m["reason"]))
-                _bump(c, "ambiguous", key, 1)
+                add_count(c, "ambiguous", key, 1)
             elif m["status"] == "not_country":
-                _bump(c, "not_country", m["text"].casefold(), 1)
+                add_count(c, "not_country", m["text"].casefold(), 1)
         c["utterances_with_ambiguous"] += int(has_ambiguous)
         for iso3 in counted:
-            _bump(c, "mentions", iso3, 1)
-            _bump(c, "by_language", iso3, lang, 1)
-            _bump(c, "by_source", source, iso3, 1)
-            _bump(c, "by_role", role, iso3, 1)
+            add_count(c, "mentions", iso3, 1)
+            add_count(c, "by_language", iso3, lang, 1)
+            add_count(c, "by_source", source, iso3, 1)
+            add_count(c, "by_role", role, iso3, 1)
             if side:
-                _bump(c, "by_side", side, iso3, 1)
+                add_count(c, "by_side", side, iso3, 1)
     _count_pairs(rows, c)
     return c
 
@@ -105,11 +98,11 @@ def _count_pairs(rows: dict[str, Sequence[Any]], c: dict[str, Any]) -> None:
                 elif rows["side"][k] == DISPREFERRED:
                     rejected.update(rows["countries"][k])
             for iso3 in chosen - rejected:
-                _bump(c, "pair_chosen_only", iso3, 1)
+                add_count(c, "pair_chosen_only", iso3, 1)
             for iso3 in rejected - chosen:
-                _bump(c, "pair_rejected_only", iso3, 1)
+                add_count(c, "pair_rejected_only", iso3, 1)
             for iso3 in chosen & rejected:
-                _bump(c, "pair_both", iso3, 1)
+                add_count(c, "pair_both", iso3, 1)
         i = j
 
 

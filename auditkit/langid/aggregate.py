@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from auditkit.corpus_pass import sorted_counts
+from auditkit.corpus_pass import add_count, sorted_counts
 from auditkit.facts.languages import STUDY_LANGUAGES  # noqa: F401  (re-exported)
 from auditkit.langid.codes import EMPTY, UNDETERMINED, language_name, normalise_code
 from auditkit.summaries import LangSummary
@@ -33,13 +33,6 @@ def langdetect_languages() -> frozenset[str]:
 
 def turn_bucket(turn: int) -> str:
     return str(turn) if turn < MAX_TURN_BUCKET else f"{MAX_TURN_BUCKET}+"
-
-
-def _bump(d: dict, *keys_and_value: Any) -> None:
-    *keys, last, n = keys_and_value
-    for k in keys:
-        d = d.setdefault(k, {})
-    d[last] = d.get(last, 0) + n
 
 
 def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
@@ -67,23 +60,23 @@ def shard_counts(rows: dict[str, Sequence[Any]]) -> dict[str, Any]:
     files = rows.get("source_file")  # absent in tables made before the column existed
     for i in range(n):
         lang = rows["lang"][i]
-        _bump(c, "status", rows["status"][i], 1)
-        _bump(c, "fasttext", rows["ft_code"][i], 1)
-        _bump(c, "langdetect", rows["ld_code"][i], 1)
+        add_count(c, "status", rows["status"][i], 1)
+        add_count(c, "fasttext", rows["ft_code"][i], 1)
+        add_count(c, "langdetect", rows["ld_code"][i], 1)
         if lang not in (UNDETERMINED, EMPTY):
-            _bump(c, "languages", lang, 1)
-        _bump(c, "by_source", rows["source"][i] or NONE_KEY, lang, 1)
+            add_count(c, "languages", lang, 1)
+        add_count(c, "by_source", rows["source"][i] or NONE_KEY, lang, 1)
         if files is not None and files[i]:
-            _bump(c, "by_file", files[i], lang, 1)
-        _bump(c, "by_role", rows["role"][i], lang, 1)
-        _bump(c, "by_turn", turn_bucket(rows["turn"][i]), lang, 1)
+            add_count(c, "by_file", files[i], lang, 1)
+        add_count(c, "by_role", rows["role"][i], lang, 1)
+        add_count(c, "by_turn", turn_bucket(rows["turn"][i]), lang, 1)
         if rows["side"][i]:
-            _bump(c, "by_side", rows["side"][i], lang, 1)
+            add_count(c, "by_side", rows["side"][i], lang, 1)
         if rows["stripped_chars"][i] > 0:
             c["stripped"]["utterances"] += 1
         human = rows["human_lang"][i]
         if human:
-            _bump(c, "human", normalise_code(human), lang, 1)
+            add_count(c, "human", normalise_code(human), lang, 1)
     _count_cross_language_responses(rows, c["preference"])
     return c
 
