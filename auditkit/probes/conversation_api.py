@@ -137,16 +137,14 @@ def _write_pairs_model(
     from auditkit.probes import pairwise
 
     outcomes = pairwise.pair_outcomes(long)
-    revision = long["revision"].iloc[0]
+    from auditkit.probes.slot_analysis import scored_by
+
     summary: PairsProbeSummary = {
         "kind": "probe-rm",
         "probe": "pairs",
         "model": name,
         "model_id": model_id,
-        "revision": revision if isinstance(revision, str) else None,
-        "scorer": str(long["scorer"].iloc[0]),
-        "score": str(long["score_name"].iloc[0]),
-        "favourable": str(long["favourable"].iloc[0]),
+        **scored_by(long.iloc[0]),
         "n_pairs": len(outcomes),
         "language_source": _language_sources(outcomes),
         "pairwise_accuracy": pairwise.accuracy_by_language(outcomes, reference),

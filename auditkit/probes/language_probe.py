@@ -26,6 +26,8 @@ from auditkit.probes.slot_analysis import (
     MIN_BYTES_PER_TOKEN,
     filler_entry,
     rank_fillers,
+    score_direction,
+    scored_by,
 )
 from auditkit.skips import SkipLog
 from auditkit.stats import bootstrap_mean_ci_columns
@@ -182,22 +184,14 @@ def _language_summary(
 ) -> LanguageProbeSummary:
     """The summary of one model's language probe (without its skips)."""
     first = long.iloc[0]
-    favourable = str(first["favourable"])
-    direction = (
-        "higher score = more favourable"
-        if favourable == "higher"
-        else "lower score (loss) = more likely = more favourable"
-    )
+    direction = score_direction(str(first["favourable"]))
     n_resamples, confidence, seed = bootstrap
     return {
         "kind": "probe-rm",
         "probe": "languages",
         "slot": {"kind": "language", "fillers": len(langs)},
         "model": str(first["model"]),
-        "revision": first["revision"] if isinstance(first["revision"], str) else None,
-        "scorer": str(first["scorer"]),
-        "score": str(first["score_name"]),
-        "favourable": favourable,
+        **scored_by(first),
         "ranking": {
             "rule": f"per (item, prompt variant) row, rank 1 = most favourable language "
             f"({direction}); ties averaged; mean rank over rows",

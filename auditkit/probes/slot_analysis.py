@@ -35,6 +35,25 @@ class FillerAnalysis:
     summary: dict[str, Any]
 
 
+def scored_by(first: pd.Series) -> dict[str, Any]:
+    """Who scored a probe and how, from the first row of its long score table: the summary
+    keys every per-model probe summary shares (after ``model``)."""
+    revision = first["revision"]
+    return {
+        "revision": revision if isinstance(revision, str) else None,
+        "scorer": str(first["scorer"]),
+        "score": str(first["score_name"]),
+        "favourable": str(first["favourable"]),
+    }
+
+
+def score_direction(favourable: str) -> str:
+    """How a ranking reads its scores, in words (the summaries' ranking rule)."""
+    if favourable == "higher":
+        return "higher score = more favourable"
+    return "lower score (loss) = more likely = more favourable"
+
+
 def rank_fillers(
     values: np.ndarray,
     codes: Sequence[str],

@@ -34,6 +34,8 @@ from auditkit.probes.slot_analysis import (
     filler_entry,
     filler_ranking_correlations,
     rank_fillers,
+    score_direction,
+    scored_by,
 )
 from auditkit.probes.slots import Filler, Slot
 
@@ -73,21 +75,14 @@ def analyze_slot_scores(
     key = "languages" if slot.kind == "language" else "fillers"
     ref_key = "reference_language" if slot.kind == "language" else "reference_filler"
     first = long.iloc[0]
-    direction = (
-        "higher score = more favourable"
-        if favourable == "higher"
-        else "lower score (loss) = more likely = more favourable"
-    )
+    direction = score_direction(favourable)
     s = fa.summary
     summary = {
         "kind": "probe-rm",
         "probe": "template",
         "slot": slot.as_dict(),
         "model": str(first["model"]),
-        "revision": first["revision"] if isinstance(first["revision"], str) else None,
-        "scorer": str(first["scorer"]),
-        "score": str(first["score_name"]),
-        "favourable": favourable,
+        **scored_by(first),
         "ranking": {
             "rule": f"per question, rank 1 = most favourable ({direction}; negative-sentiment "
             "questions inverted); ties averaged; mean rank over questions",
